@@ -1,0 +1,53 @@
+"""affectlab: read affect in text, offline.
+
+>>> import affectlab
+>>> affectlab.analyze("What a wonderful day!").top  # doctest: +SKIP
+'joy'
+"""
+
+from affectlab.core.records import VAD, Affect, EmotionScore, Evidence, Provenance, Sentiment
+from affectlab.core.taxonomy import Taxonomy, available_taxonomies, load_taxonomy, project
+from affectlab.engines.registry import available_engines, load_engine
+from affectlab.errors import (
+    AffectlabError,
+    AffectlabWarning,
+    DataNotFound,
+    EngineError,
+    EngineNotFound,
+    InputError,
+    MissingExtra,
+    ModelLoadError,
+    ParameterError,
+    TaxonomyError,
+)
+from affectlab.surfaces.api import Analyzer, analyze
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "VAD",
+    "Affect",
+    "AffectlabError",
+    "AffectlabWarning",
+    "Analyzer",
+    "DataNotFound",
+    "EmotionScore",
+    "EngineError",
+    "EngineNotFound",
+    "Evidence",
+    "InputError",
+    "MissingExtra",
+    "ModelLoadError",
+    "ParameterError",
+    "Provenance",
+    "Sentiment",
+    "Taxonomy",
+    "TaxonomyError",
+    "__version__",
+    "analyze",
+    "available_engines",
+    "available_taxonomies",
+    "load_engine",
+    "load_taxonomy",
+    "project",
+]

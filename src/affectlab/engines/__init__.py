@@ -1,0 +1,1 @@
+"""Engines: interchangeable backends that turn texts into Affect records."""

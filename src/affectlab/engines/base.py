@@ -1,0 +1,231 @@
+"""The engine interface: texts in, one :class:`~affectlab.core.records.Affect` per text out.
+
+An engine implements one method, :meth:`Engine.score`, which maps a batch of
+texts that fit its window to native arrays (:class:`NativeScores`). The shared
+:meth:`Engine.predict` does everything else the same way for every engine:
+input normalisation and flags, chunking of long texts, projection to the
+requested taxonomy, decision thresholds, sentiment, VAD, and evidence.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from affectlab.core import taxonomy as tx
+from affectlab.core.records import VAD, Affect, Evidence, Provenance, Sentiment
+from affectlab.core.text import normalize, word_spans
+from affectlab.errors import InputError
+
+__all__ = ["Engine", "NativeScores"]
+
+MAX_EXPLAIN_WORDS = 200
+
+
+@dataclass
+class NativeScores:
+    """What an engine computes for a batch of n texts.
+
+    Attributes
+    ----------
+    probs : ndarray of shape (n, n_native_labels)
+        Per-label probabilities in [0, 1] in the engine's native taxonomy.
+    vad : ndarray of shape (n, 3) or None
+        Valence, arousal, dominance in [-1, 1].
+    intensity : ndarray of shape (n, n_intensity_labels) or None
+        Per-emotion intensity in [0, 1].
+    heads : dict of str to ndarray
+        Probabilities the engine predicts natively in other taxonomies
+        (used instead of projecting when that taxonomy is requested).
+    """
+
+    probs: NDArray[np.float64]
+    vad: NDArray[np.float64] | None = None
+    intensity: NDArray[np.float64] | None = None
+    heads: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+
+    def take(self, rows: Sequence[int], weights: Sequence[float] | None = None) -> NativeScores:
+        """Weighted mean of the given rows (used to merge a long text's chunks)."""
+        w = np.asarray(weights if weights is not None else np.ones(len(rows)), dtype=np.float64)
+        w = w / w.sum()
+        idx = np.asarray(rows)
+
+        def mean(a: NDArray[np.float64] | None) -> NDArray[np.float64] | None:
+            return None if a is None else (a[idx] * w[:, None]).sum(axis=0, keepdims=True)
+
+        return NativeScores(
+            mean(self.probs), mean(self.vad), mean(self.intensity), {k: mean(v) for k, v in self.heads.items()}
+        )
+
+
+class Engine(ABC):
+    """Base class of every engine.
+
+    Subclasses set ``name``, ``version``, ``native_taxonomy`` (and
+    ``intensity_labels`` when they estimate intensity) and implement
+    :meth:`score`; they may override :meth:`chunks` to split texts longer than
+    their window and :meth:`thresholds` to supply fitted decision thresholds.
+    """
+
+    name: str = "engine"
+    version: str = "0"
+    native_taxonomy: str = "goemotions"
+    intensity_labels: tuple[str, ...] = ()
+
+    @abstractmethod
+    def score(self, texts: list[str]) -> NativeScores:
+        """Native scores for texts that each fit the engine's window."""
+
+    def chunks(self, text: str) -> list[str]:
+        """Split a text into pieces that fit the window (default: no split)."""
+        return [text]
+
+    def thresholds(self, taxonomy: str) -> NDArray[np.float64]:
+        """Decision thresholds in [0, 1] per label of ``taxonomy`` (default 0.5)."""
+        return np.full(len(tx.load_taxonomy(taxonomy)), 0.5)
+
+    def vad_from_probs(self, probs: NDArray[np.float64]) -> NDArray[np.float64] | None:
+        """VAD for engines without a VAD head; None when they cannot estimate it."""
+        return None
+
+    @property
+    def provenance(self) -> Provenance:
+        return Provenance(self.name, self.version, self.native_taxonomy)
+
+    def predict(
+        self,
+        texts: Sequence[object],
+        *,
+        ids: Sequence[str | None] | None = None,
+        taxonomy: str | None = None,
+        explain: bool = False,
+    ) -> list[Affect]:
+        """Analyse texts; returns exactly one record per input, in order.
+
+        Parameters
+        ----------
+        texts : sequence
+            Strings (bytes and other values are converted and flagged).
+        ids : sequence of str, optional
+            One id per text, copied to the records.
+        taxonomy : str, optional
+            Taxonomy of the reported emotions; default the native one.
+        explain : bool, default=False
+            Add evidence spans for the top labels (slower: one extra pass per word).
+        """
+        if isinstance(texts, str | bytes):
+            raise InputError("predict() takes a sequence of texts, not a single string; wrap it in a list.")
+        if ids is not None and len(ids) != len(texts):
+            raise InputError(f"Got {len(ids)} ids for {len(texts)} texts; pass one id per text.")
+        target = tx.load_taxonomy(taxonomy or self.native_taxonomy).name
+        normalized = [normalize(t) for t in texts]
+        pieces: list[str] = []
+        owner: list[tuple[int, int, list[int]]] = []  # (text index, first piece, piece lengths)
+        flags = [list(n.flags) for n in normalized]
+        for i, n in enumerate(normalized):
+            if "empty" in n.flags:
+                continue
+            parts = self.chunks(n.text)
+            if len(parts) > 1:
+                flags[i].append("truncated_chunks")
+            owner.append((i, len(pieces), [len(p) for p in parts]))
+            pieces += parts
+        scores = self.score(pieces) if pieces else None
+        records: list[Affect | None] = [None] * len(texts)
+        for i, first, lengths in owner:
+            assert scores is not None
+            merged = scores.take(range(first, first + len(lengths)), lengths)
+            records[i] = self._record(merged, target, ids[i] if ids is not None else None, tuple(flags[i]))
+        for i, record in enumerate(records):
+            if record is None:
+                records[i] = self._empty_record(target, ids[i] if ids is not None else None, tuple(flags[i]))
+        out: list[Affect] = records  # type: ignore[assignment]
+        if explain:
+            out = [self._explain(r, n.text) if "empty" not in r.flags else r for r, n in zip(out, normalized)]
+        return out
+
+    def target_probs(self, scores: NativeScores, target: str) -> NDArray[np.float64]:
+        """Probabilities in ``target``: a native head if the engine has one, else projected."""
+        if target in scores.heads:
+            return scores.heads[target]
+        if target == self.native_taxonomy:
+            return scores.probs
+        return tx.project(scores.probs, self.native_taxonomy, target)
+
+    def _record(self, scores: NativeScores, target: str, id_: str | None, flags: tuple[str, ...]) -> Affect:
+        taxonomy = tx.load_taxonomy(target)
+        labels = taxonomy.labels
+        probs = self.target_probs(scores, target)[0]
+        if taxonomy.kind == "exclusive":
+            chosen: tuple[str, ...] = (labels[int(np.argmax(probs))],)
+        else:
+            above = probs >= self.thresholds(target)
+            chosen = tuple(labels[j] for j in np.argsort(-probs) if above[j])
+        polarity = self.target_probs(scores, "sentiment")[0]
+        pos, neg = float(polarity[0]), float(polarity[1])
+        sentiment = Sentiment(("positive", "negative", "neutral")[int(np.argmax(polarity))], pos - neg)
+        vad_array = scores.vad if scores.vad is not None else self.vad_from_probs(scores.probs)
+        vad = None if vad_array is None else VAD(*(float(np.clip(v, -1.0, 1.0)) for v in vad_array[0]))
+        intensity = None
+        if scores.intensity is not None:
+            intensity = {k: float(np.clip(v, 0.0, 1.0)) for k, v in zip(self.intensity_labels, scores.intensity[0])}
+        return Affect(
+            id=id_,
+            taxonomy=target,
+            emotions={k: float(v) for k, v in zip(labels, probs)},
+            labels=chosen,
+            top=labels[int(np.argmax(probs))],
+            sentiment=sentiment,
+            vad=vad,
+            intensity=intensity,
+            flags=flags,
+            model=self.provenance,
+        )
+
+    def _empty_record(self, target: str, id_: str | None, flags: tuple[str, ...]) -> Affect:
+        labels = tx.load_taxonomy(target).labels
+        emotions = {k: (1.0 if k == "neutral" else 0.0) for k in labels}
+        intensity = {k: 0.0 for k in self.intensity_labels} if self.intensity_labels else None
+        return Affect(
+            id=id_,
+            taxonomy=target,
+            emotions=emotions,
+            labels=(),
+            top=None,
+            sentiment=Sentiment("neutral", 0.0),
+            vad=VAD(0.0, 0.0, 0.0),
+            intensity=intensity,
+            flags=flags,
+            model=self.provenance,
+        )
+
+    def _explain(self, record: Affect, text: str, top_k: int = 5) -> Affect:
+        """Occlusion evidence: how much deleting each word lowers the top labels' probability."""
+        explained = list(record.labels[:2]) or ([record.top] if record.top else [])
+        spans = [s for s in word_spans(text) if any(ch.isalnum() for ch in text[s[0] : s[1]])][:MAX_EXPLAIN_WORDS]
+        if not explained or not spans:
+            return record
+        variants = [(text[:a] + text[b:]).strip() or "." for a, b in spans]
+        target = record.taxonomy
+        rows = [r for r in self.predict_probs(variants, target)]
+        labels = tx.load_taxonomy(target).labels
+        evidence = []
+        for label in explained:
+            j = labels.index(label)
+            base = record.emotions[label]
+            drops = [base - row[j] for row in rows]
+            for k in np.argsort(drops)[::-1][:top_k]:
+                if drops[k] > 0:
+                    a, b = spans[k]
+                    evidence.append(Evidence(text[a:b], a, b, label, float(drops[k])))
+        return Affect(**{**record.__dict__, "evidence": tuple(evidence)})
+
+    def predict_probs(self, texts: list[str], taxonomy: str | None = None) -> NDArray[np.float64]:
+        """Probabilities only, shape (n_texts, n_labels), chunking long texts (fast path for evaluation)."""
+        records = self.predict(texts, taxonomy=taxonomy)
+        labels = tx.load_taxonomy(taxonomy or self.native_taxonomy).labels
+        return np.array([[r.emotions[k] for k in labels] for r in records])

@@ -1,0 +1,198 @@
+"""The embedded default engine: an ONNX encoder and numpy heads shipped inside the package.
+
+An artifact is a folder holding ``encoder.onnx`` (token ids -> pooled features),
+``tokenizer.json``, ``heads.npz`` (one weight matrix and bias per head) and
+``config.json`` (labels, calibration, thresholds, scales, file checksums).
+``training/export_default.py`` writes it; nothing here needs torch or a network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from affectlab.core import taxonomy as tx
+from affectlab.engines.base import Engine, NativeScores
+from affectlab.errors import ModelLoadError, ParameterError
+
+__all__ = ["EmbeddedEngine", "default_model_dir", "installed_models"]
+
+REQUIRED_FILES = ("config.json", "encoder.onnx", "heads.npz", "tokenizer.json")
+
+
+def _models_root() -> Path:
+    return Path(str(resources.files("affectlab") / "models"))
+
+
+def installed_models() -> list[str]:
+    """Names of the model artifacts shipped in the package."""
+    root = _models_root()
+    return sorted(p.name for p in root.iterdir() if (p / "config.json").is_file()) if root.is_dir() else []
+
+
+def default_model_dir(name: str = "default") -> Path:
+    """Folder of a shipped artifact (``default`` unless named)."""
+    path = _models_root() / name
+    if not (path / "config.json").is_file():
+        raise ModelLoadError(
+            f"No model {name!r} is installed in the package (installed: {', '.join(installed_models()) or 'none'})."
+        )
+    return path
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _sigmoid(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+class EmbeddedEngine(Engine):
+    """Run a shipped (or any compatible) artifact with onnxruntime.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Artifact folder; default the package's ``models/default``.
+    threads : int, optional
+        onnxruntime intra-op threads; default all cores (``AFFECTLAB_THREADS`` overrides).
+    batch_size : int, default=64
+        Texts per encoder call; texts are grouped by token length to limit padding.
+    verify : bool, default=True
+        Check every file's sha256 against ``config.json`` when loading.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        threads: int | None = None,
+        batch_size: int = 64,
+        verify: bool = True,
+    ) -> None:
+        self.path = Path(path) if path is not None else default_model_dir()
+        self.threads = threads
+        self.batch_size = batch_size
+        self.verify = verify
+        self._load()
+
+    def _load(self) -> None:
+        missing = [f for f in REQUIRED_FILES if not (self.path / f).is_file()]
+        if missing:
+            raise ModelLoadError(f"Model folder {self.path} lacks {', '.join(missing)}.")
+        try:
+            self.config: dict[str, Any] = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ModelLoadError(f"{self.path / 'config.json'} is not valid JSON: {exc}.") from exc
+        if self.verify:
+            for name, expected in self.config.get("sha256", {}).items():
+                if _sha256(self.path / name) != expected:
+                    raise ModelLoadError(f"{self.path / name} does not match its sha256 in config.json; reinstall.")
+        if self.batch_size < 1:
+            raise ParameterError(f"The 'batch_size' parameter of EmbeddedEngine must be >= 1. Got {self.batch_size}.")
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.name = self.config["name"]
+        self.version = self.config["version"]
+        self.native_taxonomy = self.config["native_taxonomy"]
+        self.max_tokens = int(self.config["max_tokens"])
+        self.intensity_labels = tuple(self.config.get("intensity", {}).get("labels", ()))
+        self._tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+        options = ort.SessionOptions()
+        threads = self.threads or int(os.environ.get("AFFECTLAB_THREADS", "0")) or os.cpu_count() or 1
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        try:
+            self._session = ort.InferenceSession(
+                str(self.path / "encoder.onnx"), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise ModelLoadError(f"onnxruntime could not load {self.path / 'encoder.onnx'}: {exc}") from exc
+        with np.load(self.path / "heads.npz") as heads:
+            self._heads = {k: heads[k].astype(np.float32) for k in heads.files}
+        self._thresholds = {k: np.asarray(v, dtype=np.float64) for k, v in self.config.get("thresholds", {}).items()}
+
+    # -- text handling -------------------------------------------------------------------------
+    def chunks(self, text: str) -> list[str]:
+        """Split text longer than the window into consecutive windows of whole tokens."""
+        body = self.max_tokens - 2  # [CLS] and [SEP]
+        encoding = self._tokenizer.encode(text, add_special_tokens=False)
+        if len(encoding.ids) <= body:
+            return [text]
+        offsets = encoding.offsets
+        return [text[offsets[i][0] : offsets[min(i + body, len(offsets)) - 1][1]] for i in range(0, len(offsets), body)]
+
+    def _encode(self, texts: list[str]) -> list[list[int]]:
+        ids = [e.ids for e in self._tokenizer.encode_batch(texts)]
+        limit = self.max_tokens
+        return [e if len(e) <= limit else e[: limit - 1] + e[-1:] for e in ids]
+
+    def features(self, texts: list[str]) -> NDArray[np.float32]:
+        """Pooled encoder features, shape (n_texts, feature_dim)."""
+        encoded = self._encode(texts)
+        order = np.argsort([len(e) for e in encoded], kind="stable")
+        out: NDArray[np.float32] | None = None
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            width = max(len(encoded[i]) for i in idx)
+            ids = np.zeros((len(idx), width), np.int64)
+            mask = np.zeros_like(ids)
+            for row, i in enumerate(idx):
+                ids[row, : len(encoded[i])] = encoded[i]
+                mask[row, : len(encoded[i])] = 1
+            feats = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            if out is None:
+                out = np.empty((len(texts), feats.shape[1]), np.float32)
+            out[idx] = feats
+        return out if out is not None else np.empty((0, 0), np.float32)
+
+    # -- heads ---------------------------------------------------------------------------------
+    def _logits(self, feats: NDArray[np.float32], head: str) -> NDArray[np.float64]:
+        return (feats @ self._heads[f"{head}.weight"] + self._heads[f"{head}.bias"]).astype(np.float64)
+
+    def _calibrated(self, feats: NDArray[np.float32], head: str) -> NDArray[np.float64]:
+        spec = self.config["heads"][head]
+        z = self._logits(feats, head)
+        return _sigmoid(z * np.asarray(spec["scale"]) + np.asarray(spec["shift"]))
+
+    def _regressed(self, feats: NDArray[np.float32], head: str) -> NDArray[np.float64]:
+        spec = self.config["heads"][head]
+        return self._logits(feats, head) * np.asarray(spec["std"]) + np.asarray(spec["mean"])
+
+    def score(self, texts: list[str]) -> NativeScores:
+        feats = self.features(texts)
+        heads_cfg = self.config["heads"]
+        probs = self._calibrated(feats, "goemotions")
+        extra: dict[str, NDArray[np.float64]] = {}
+        if "plutchik" in heads_cfg:
+            extra["plutchik"] = self._calibrated(feats, "plutchik")
+        if "semeval" in heads_cfg:
+            semeval = tx.project(probs, self.native_taxonomy, "semeval")
+            own = self._calibrated(feats, "semeval")
+            for j, label in enumerate(heads_cfg["semeval"]["labels"]):
+                semeval[:, tx.load_taxonomy("semeval").index(label)] = own[:, j]
+            extra["semeval"] = semeval
+        vad = np.clip(self._regressed(feats, "vad"), -1.0, 1.0) if "vad" in heads_cfg else None
+        intensity = None
+        if "intensity" in heads_cfg:
+            intensity = np.clip(self._regressed(feats, "intensity"), 0.0, 1.0)
+        return NativeScores(probs, vad, intensity, extra)
+
+    def thresholds(self, taxonomy: str) -> NDArray[np.float64]:
+        """Thresholds fitted on dev data where the artifact has them, else 0.5."""
+        return self._thresholds.get(taxonomy, super().thresholds(taxonomy))

@@ -1,0 +1,379 @@
+"""Streaming readers and writers for text tables: csv, tsv, jsonl, json, txt, parquet.
+
+Readers yield :class:`Row` objects in input order, in constant memory (except
+``.json``, which is one document and is read whole). A malformed row becomes a
+``Row`` with ``error`` set (and its line number in the message) so that output
+always has exactly one record per input row. Writers write to a temporary file
+beside the target and rename it only when :meth:`TableWriter.close` succeeds,
+so an interrupted run never leaves a half-written file under the final name.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from affectlab.errors import InputError, ParameterError
+
+__all__ = ["FORMATS", "SUFFIXES", "Row", "TableWriter", "detect_format", "read_rows"]
+
+FORMATS = ("csv", "tsv", "jsonl", "json", "txt", "parquet")
+SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".txt": "txt",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+@dataclass
+class Row:
+    """One input row: its 0-based position, text, kept columns, and any read error."""
+
+    index: int
+    text: object
+    columns: dict[str, Any] = field(default_factory=dict)
+    id: str | None = None
+    error: str | None = None
+
+
+def detect_format(path: str | os.PathLike[str], given: str | None = None) -> str:
+    """The table format from ``given`` or from the file suffix.
+
+    Raises
+    ------
+    ParameterError
+        If the format is unknown or cannot be told from the suffix.
+    """
+    if given is not None:
+        if given not in FORMATS:
+            raise ParameterError(f"The 'format' parameter must be one of {', '.join(FORMATS)}. Got {given!r} instead.")
+        return given
+    suffix = Path(str(path)).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ParameterError(
+            f"Cannot tell the format of {str(path)!r} from its suffix; use one of "
+            f"{', '.join(sorted(SUFFIXES))} or pass --format ({', '.join(FORMATS)})."
+        )
+    return SUFFIXES[suffix]
+
+
+class _CountingLines:
+    """Decoded lines of a binary stream, counting the bytes consumed (for progress)."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.bytes_read = 0
+        self.first = True
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self.handle:
+            self.bytes_read += len(raw)
+            if self.first and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            self.first = False
+            yield raw.decode("utf-8", errors="replace")
+
+
+def _open(path: str | os.PathLike[str]) -> tuple[IO[bytes], int | None]:
+    if str(path) == "-":
+        return sys.stdin.buffer, None
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"Input file {str(path)!r} does not exist.")
+    return file.open("rb"), file.stat().st_size
+
+
+def _pick(header: list[str], text_column: str | None, id_column: str | None, source: str) -> str:
+    column = text_column or ("text" if "text" in header else None)
+    if column is None:
+        raise InputError(
+            f"{source} has no 'text' column; name one with --text-column. Available columns: {', '.join(header)}."
+        )
+    for name, option in ((column, "--text-column"), (id_column, "--id-column")):
+        if name is not None and name not in header:
+            raise InputError(
+                f"Column {name!r} ({option}) not found in {source}. Available columns: {', '.join(header)}."
+            )
+    return column
+
+
+def read_rows(
+    path: str | os.PathLike[str],
+    *,
+    fmt: str | None = None,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    progress: list[int] | None = None,
+) -> Iterator[Row]:
+    """Stream the rows of a table.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file, or ``-`` for standard input (format then defaults to ``txt``).
+    fmt : str, optional
+        One of :data:`FORMATS`; default from the suffix.
+    text_column : str, optional
+        Column holding the text (default ``text``); ignored for ``txt``.
+    id_column : str, optional
+        Column holding ids; default ids are the 0-based row positions.
+    progress : list of int, optional
+        If given, ``progress[0]`` is kept equal to the bytes read so far.
+
+    Raises
+    ------
+    InputError
+        Missing file or column (the message lists the available columns).
+    """
+    fmt = fmt or ("txt" if str(path) == "-" else detect_format(path))
+    fmt = detect_format(path, fmt)
+    if fmt == "parquet":
+        yield from _read_parquet(path, text_column, id_column, progress)
+        return
+    handle, _ = _open(path)
+    lines = _CountingLines(handle)
+    source = "standard input" if str(path) == "-" else repr(str(path))
+    try:
+        if fmt in ("csv", "tsv"):
+            rows = _read_delimited(lines, "," if fmt == "csv" else "\t", text_column, id_column, source)
+        elif fmt == "jsonl":
+            rows = _read_jsonl(lines, text_column, id_column, source)
+        elif fmt == "json":
+            rows = _read_json(handle, text_column, id_column, source)
+        else:
+            rows = (Row(i, line.rstrip("\r\n"), id=str(i)) for i, line in enumerate(lines))
+        for row in rows:
+            if progress is not None:
+                progress[0] = lines.bytes_read
+            yield row
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+
+
+def _row_id(index: int, columns: dict[str, Any], id_column: str | None) -> str:
+    return str(columns.get(id_column, index)) if id_column else str(index)
+
+
+def _read_delimited(
+    lines: _CountingLines, delimiter: str, text_column: str | None, id_column: str | None, source: str
+) -> Iterator[Row]:
+    reader = csv.reader(iter(lines), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    column = _pick(header, text_column, id_column, source)
+    for index, values in enumerate(reader):
+        if len(values) != len(header):
+            message = f"line {reader.line_num} of {source}: expected {len(header)} fields, found {len(values)}"
+            yield Row(index, None, {}, str(index), message)
+            continue
+        columns = dict(zip(header, values))
+        yield Row(index, columns[column], columns, _row_id(index, columns, id_column))
+
+
+def _read_jsonl(lines: _CountingLines, text_column: str | None, id_column: str | None, source: str) -> Iterator[Row]:
+    column: str | None = None
+    index = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as exc:
+            yield Row(index, None, {}, str(index), f"line {number} of {source}: invalid JSON object ({exc})")
+            index += 1
+            continue
+        if column is None:
+            column = _pick(list(obj), text_column, id_column, source)
+        if column not in obj:
+            yield Row(
+                index, None, obj, _row_id(index, obj, id_column), f"line {number} of {source}: no {column!r} field"
+            )
+        else:
+            yield Row(index, obj[column], obj, _row_id(index, obj, id_column))
+        index += 1
+
+
+def _read_json(handle: IO[bytes], text_column: str | None, id_column: str | None, source: str) -> Iterator[Row]:
+    try:
+        data = json.loads(handle.read().decode("utf-8", errors="replace"))
+    except ValueError as exc:
+        raise InputError(f"{source} is not valid JSON: {exc}. For one object per line use .jsonl.") from exc
+    if isinstance(data, dict):
+        data = next((v for v in data.values() if isinstance(v, list)), None)
+    if not isinstance(data, list):
+        raise InputError(f"{source} must hold a JSON array of strings or objects.")
+    column: str | None = None
+    for index, item in enumerate(data):
+        if isinstance(item, dict):
+            if column is None:
+                column = _pick(list(item), text_column, id_column, source)
+            yield Row(
+                index,
+                item.get(column),
+                item,
+                _row_id(index, item, id_column),
+                None if column in item else f"item {index} of {source}: no {column!r} field",
+            )
+        else:
+            yield Row(index, item, {}, str(index))
+
+
+def _read_parquet(
+    path: str | os.PathLike[str], text_column: str | None, id_column: str | None, progress: list[int] | None
+) -> Iterator[Row]:
+    import pyarrow.parquet as pq
+
+    if str(path) == "-":
+        raise InputError("Parquet cannot be read from standard input; pass a file.")
+    if not Path(path).is_file():
+        raise InputError(f"Input file {str(path)!r} does not exist.")
+    parquet = pq.ParquetFile(path)
+    column = _pick(parquet.schema_arrow.names, text_column, id_column, repr(str(path)))
+    index, total_rows = 0, max(parquet.metadata.num_rows, 1)
+    size = Path(path).stat().st_size
+    for batch in parquet.iter_batches(batch_size=4096):
+        for columns in batch.to_pylist():
+            yield Row(index, columns[column], columns, _row_id(index, columns, id_column))
+            index += 1
+            if progress is not None:
+                progress[0] = int(size * index / total_rows)
+
+
+class TableWriter:
+    """Write flat rows (csv/tsv/parquet) or nested records (json/jsonl) to a file or stdout.
+
+    Data goes to a temporary file beside ``path``; :meth:`close` renames it into
+    place, :meth:`abort` deletes it. Use as a context manager: an exception aborts.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], fmt: str | None = None, *, force: bool = False) -> None:
+        self.path = str(path)
+        self.fmt = fmt or ("jsonl" if self.path == "-" else detect_format(self.path))
+        self.fmt = detect_format(self.path, self.fmt)
+        if self.fmt == "txt":
+            raise ParameterError("txt is an input format only; write csv, tsv, jsonl, json or parquet.")
+        if self.path != "-" and Path(self.path).exists() and not force:
+            raise InputError(f"Output file {self.path!r} exists; pass --force to overwrite it.")
+        self._columns: list[str] | None = None
+        self._count = 0
+        self._parquet: Any = None
+        self._pending: list[dict[str, Any]] = []
+        if self.path == "-":
+            if self.fmt == "parquet":
+                raise ParameterError("Parquet cannot be written to standard output; pass -o FILE.parquet.")
+            self._tmp = None
+            self._handle: IO[str] | None = sys.stdout
+        else:
+            target = Path(self.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            os.close(fd)
+            self._tmp = Path(tmp)
+            self._handle = None if self.fmt == "parquet" else self._tmp.open("w", encoding="utf-8", newline="")
+        self._csv: Any = None
+        if self.fmt == "json" and self._handle is not None:
+            self._handle.write("[")
+
+    @property
+    def nested(self) -> bool:
+        """True when the format keeps nested records (json, jsonl)."""
+        return self.fmt in ("json", "jsonl")
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        """Append rows (flat dicts for csv/tsv/parquet, nested for json/jsonl)."""
+        if self.fmt == "jsonl":
+            assert self._handle is not None
+            self._handle.writelines(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows)
+        elif self.fmt == "json":
+            assert self._handle is not None
+            for r in rows:
+                self._handle.write(("," if self._count else "") + "\n" + json.dumps(r, ensure_ascii=False, default=str))
+                self._count += 1
+        elif self.fmt in ("csv", "tsv"):
+            if self._csv is None:
+                self._columns = list(rows[0]) if rows else []
+                self._csv = csv.DictWriter(
+                    self._handle,
+                    self._columns,
+                    restval="",
+                    extrasaction="ignore",
+                    delimiter="," if self.fmt == "csv" else "\t",
+                )
+                self._csv.writeheader()
+            self._csv.writerows(rows)
+        else:
+            self._write_parquet(rows)
+
+    def _write_parquet(self, rows: list[dict[str, Any]]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not rows:
+            return
+        if self._parquet is None:
+            self._columns = list(rows[0])
+            table = pa.Table.from_pylist(rows)
+            schema = pa.schema(
+                [f if not pa.types.is_null(f.type) else pa.field(f.name, pa.string()) for f in table.schema]
+            )
+            self._parquet = pq.ParquetWriter(str(self._tmp), schema)
+        table = pa.Table.from_pylist(
+            [{c: r.get(c) for c in self._columns or []} for r in rows], schema=self._parquet.schema
+        )
+        self._parquet.write_table(table)
+
+    def close(self) -> None:
+        """Finish the file and move it into place."""
+        if self.fmt == "json" and self._handle is not None:
+            self._handle.write("\n]\n")
+        if self._parquet is not None:
+            self._parquet.close()
+        elif self.fmt == "parquet" and self._tmp is not None:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            pq.write_table(pa.table({}), str(self._tmp))
+        if self._handle is not None and self._handle is not sys.stdout:
+            self._handle.close()
+        elif self._handle is sys.stdout:
+            sys.stdout.flush()
+        if self._tmp is not None:
+            os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        """Drop the partial output."""
+        if self._parquet is not None:
+            self._parquet.close()
+        if self._handle is not None and self._handle is not sys.stdout:
+            self._handle.close()
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

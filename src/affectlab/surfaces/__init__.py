@@ -1,0 +1,1 @@
+"""Surfaces: the Python API, the command line, the HTTP service and Ray batch jobs."""

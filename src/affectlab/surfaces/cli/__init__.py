@@ -1,0 +1,1 @@
+"""The ``affectlab`` command line."""

@@ -1,0 +1,24 @@
+"""The ``affectlab`` command: one thin function per sub-command, each calling the API."""
+
+from __future__ import annotations
+
+import typer
+
+from affectlab.surfaces.cli import models, taxonomy
+from affectlab.surfaces.cli.analyze import analyze
+
+app = typer.Typer(
+    name="affectlab",
+    help="Read affect in text: emotions in any taxonomy, valence/arousal/dominance, sentiment, intensity.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command()(analyze)
+app.add_typer(taxonomy.app, name="taxonomy")
+app.add_typer(models.app, name="models")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,63 @@
+"""``affectlab models``: what models are installed, and their cards."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+from affectlab.engines.embedded import default_model_dir, installed_models
+from affectlab.surfaces.cli._common import DebugOption, JsonOption, handle_errors
+
+app = typer.Typer(help="List installed models and show their model cards.", no_args_is_help=True)
+
+
+def _config(name: str) -> dict[str, object]:
+    return json.loads((default_model_dir(name) / "config.json").read_text(encoding="utf-8"))
+
+
+@app.command("list")
+def list_(as_json: JsonOption = False, debug: DebugOption = False) -> None:
+    """List the models shipped in the package."""
+    with handle_errors(debug):
+        rows = []
+        for name in installed_models():
+            config = _config(name)
+            size = sum(p.stat().st_size for p in default_model_dir(name).iterdir())
+            rows.append(
+                {
+                    "name": name,
+                    "engine": config["name"],
+                    "version": config["version"],
+                    "native_taxonomy": config["native_taxonomy"],
+                    "size_bytes": size,
+                }
+            )
+        if as_json:
+            typer.echo(json.dumps(rows))
+            return
+        table = Table("name", "engine", "version", "native taxonomy", "size")
+        for r in rows:
+            table.add_row(r["name"], r["engine"], r["version"], r["native_taxonomy"], f"{r['size_bytes'] / 1e6:.1f} MB")
+        Console().print(table)
+
+
+@app.command()
+def info(
+    name: Annotated[str, typer.Argument(help="Model name (see 'models list').")] = "default",
+    as_json: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Show a model's configuration summary and its model card."""
+    with handle_errors(debug):
+        folder = default_model_dir(name)
+        config = _config(name)
+        if as_json:
+            typer.echo(json.dumps({k: v for k, v in config.items() if k != "thresholds"}))
+            return
+        card = folder / "card.md"
+        Console().print(Markdown(card.read_text(encoding="utf-8")) if card.is_file() else json.dumps(config, indent=2))
