@@ -45,9 +45,11 @@ __all__ = [
     "load_taxonomy",
     "mapping_path",
     "project",
+    "register_taxonomy",
 ]
 
 ALIASES = {"parrott": "parrott-1"}
+_RUNTIME: dict[str, Taxonomy] = {}
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,22 @@ def _taxonomy_files() -> dict[str, dict[str, object]]:
 
 def available_taxonomies() -> list[str]:
     """Names accepted by :func:`load_taxonomy` (aliases: ``parrott`` and ``parrott:N``)."""
-    return sorted(_taxonomy_files())
+    return sorted({*_taxonomy_files(), *_RUNTIME})
+
+
+def register_taxonomy(taxonomy: Taxonomy) -> Taxonomy:
+    """Make a label set known for this process (e.g. a custom model's own labels).
+
+    Raises
+    ------
+    TaxonomyError
+        If the name belongs to a shipped taxonomy with different labels.
+    """
+    shipped = _taxonomy_files().get(taxonomy.name)
+    if shipped is not None and tuple(shipped["labels"]) != taxonomy.labels:
+        raise TaxonomyError(f"Taxonomy {taxonomy.name!r} is shipped with other labels; choose another name.")
+    _RUNTIME[taxonomy.name] = taxonomy
+    return taxonomy
 
 
 def canonical_name(name: str) -> str:
@@ -139,7 +156,6 @@ def canonical_name(name: str) -> str:
     return f"parrott-{match.group(1)}" if match else name
 
 
-@cache
 def load_taxonomy(name: str) -> Taxonomy:
     """Load a taxonomy by name.
 
@@ -154,6 +170,13 @@ def load_taxonomy(name: str) -> Taxonomy:
     ('anger', 'disgust', 'fear', 'joy', 'sadness', 'surprise', 'neutral')
     """
     key = canonical_name(name)
+    if key in _RUNTIME:
+        return _RUNTIME[key]
+    return _load_shipped(name, key)
+
+
+@cache
+def _load_shipped(name: str, key: str) -> Taxonomy:
     data = _taxonomy_files().get(key)
     if data is None:
         raise TaxonomyError(
@@ -182,7 +205,7 @@ def _mappings() -> dict[tuple[str, str], Mapping]:
             found[data["source"], data["target"]] = Mapping(
                 data["source"], data["target"], data["map"], data["rationale"], data["citation"]
             )
-    for name in available_taxonomies():
+    for name in _taxonomy_files():
         tax = load_taxonomy(name)
         if tax.parent_taxonomy:
             found[name, tax.parent_taxonomy] = Mapping(

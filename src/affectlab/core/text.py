@@ -6,9 +6,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Normalized", "normalize", "word_spans"]
+__all__ = ["Normalized", "normalize", "spell_out", "word_spans"]
 
 _WORD = re.compile(r"[\w'’]+|[^\w\s]", re.UNICODE)
+_ELONGATED = re.compile(r"([a-zA-Z])\1{2,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +59,20 @@ def normalize(value: object) -> Normalized:
 def word_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the words and punctuation marks of ``text``, in order."""
     return [m.span() for m in _WORD.finditer(text)]
+
+
+def spell_out(text: str) -> str:
+    """Rewrite what a word-piece vocabulary cannot read into words it can.
+
+    Emoji become their CLDR names (``😍`` -> `` smiling face with heart-eyes ``) and
+    letters repeated three or more times collapse to one (``sooo`` -> ``so``).
+
+    Examples
+    --------
+    >>> spell_out("sooo good 😍")
+    'so good  smiling face with heart-eyes '
+    """
+    import emoji
+
+    text = emoji.replace_emoji(text, replace=lambda _, data: " " + data["en"].strip(":").replace("_", " ") + " ")
+    return _ELONGATED.sub(r"\1", text)

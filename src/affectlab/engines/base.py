@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from affectlab.core import taxonomy as tx
 from affectlab.core.records import VAD, Affect, Evidence, Provenance, Sentiment
 from affectlab.core.text import normalize, word_spans
-from affectlab.errors import InputError
+from affectlab.errors import InputError, TaxonomyError
 
 __all__ = ["Engine", "NativeScores"]
 
@@ -91,6 +91,14 @@ class Engine(ABC):
     def vad_from_probs(self, probs: NDArray[np.float64]) -> NDArray[np.float64] | None:
         """VAD for engines without a VAD head; None when they cannot estimate it."""
         return None
+
+    def _has_sentiment(self) -> bool:
+        """Whether the native taxonomy maps to sentiment (custom label sets may not)."""
+        try:
+            tx.mapping_path(self.native_taxonomy, "sentiment")
+        except TaxonomyError:
+            return False
+        return True
 
     @property
     def provenance(self) -> Provenance:
@@ -165,9 +173,11 @@ class Engine(ABC):
         else:
             above = probs >= self.thresholds(target)
             chosen = tuple(labels[j] for j in np.argsort(-probs) if above[j])
-        polarity = self.target_probs(scores, "sentiment")[0]
-        pos, neg = float(polarity[0]), float(polarity[1])
-        sentiment = Sentiment(("positive", "negative", "neutral")[int(np.argmax(polarity))], pos - neg)
+        sentiment = None
+        if self._has_sentiment():
+            polarity = self.target_probs(scores, "sentiment")[0]
+            pos, neg = float(polarity[0]), float(polarity[1])
+            sentiment = Sentiment(("positive", "negative", "neutral")[int(np.argmax(polarity))], pos - neg)
         vad_array = scores.vad if scores.vad is not None else self.vad_from_probs(scores.probs)
         vad = None if vad_array is None else VAD(*(float(np.clip(v, -1.0, 1.0)) for v in vad_array[0]))
         intensity = None

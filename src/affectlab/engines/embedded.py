@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from affectlab.core import taxonomy as tx
+from affectlab.core.text import spell_out
 from affectlab.engines.base import Engine, NativeScores
 from affectlab.errors import ModelLoadError, ParameterError
 
@@ -129,13 +130,20 @@ class EmbeddedEngine(Engine):
 
     # -- text handling -------------------------------------------------------------------------
     def chunks(self, text: str) -> list[str]:
-        """Split text longer than the window into consecutive windows of whole tokens."""
+        """Split text longer than the window into consecutive windows of whole tokens.
+
+        Counting happens on the spelled-out text (see :func:`affectlab.core.text.spell_out`),
+        which is what the encoder reads, so no window is ever cut short.
+        """
         body = self.max_tokens - 2  # [CLS] and [SEP]
-        encoding = self._tokenizer.encode(text, add_special_tokens=False)
+        spelled = spell_out(text)
+        encoding = self._tokenizer.encode(spelled, add_special_tokens=False)
         if len(encoding.ids) <= body:
             return [text]
         offsets = encoding.offsets
-        return [text[offsets[i][0] : offsets[min(i + body, len(offsets)) - 1][1]] for i in range(0, len(offsets), body)]
+        return [
+            spelled[offsets[i][0] : offsets[min(i + body, len(offsets)) - 1][1]] for i in range(0, len(offsets), body)
+        ]
 
     def _encode(self, texts: list[str]) -> list[list[int]]:
         ids = [e.ids for e in self._tokenizer.encode_batch(texts)]
@@ -175,7 +183,7 @@ class EmbeddedEngine(Engine):
         return self._logits(feats, head) * np.asarray(spec["std"]) + np.asarray(spec["mean"])
 
     def score(self, texts: list[str]) -> NativeScores:
-        feats = self.features(texts)
+        feats = self.features([spell_out(t) for t in texts])
         heads_cfg = self.config["heads"]
         probs = self._calibrated(feats, "goemotions")
         extra: dict[str, NDArray[np.float64]] = {}

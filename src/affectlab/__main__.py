@@ -1,0 +1,5 @@
+"""``python -m affectlab`` runs the command line."""
+
+from affectlab.surfaces.cli.app import main
+
+main()
