@@ -14,6 +14,9 @@ Steps, all on train/dev data only (test splits are never read here):
 3. Calibrate every classification head per label (Platt scaling on the logit,
    fitted on dev), then choose per-label F1-optimal thresholds on dev for every
    taxonomy that has dev data (native heads and projections); others use 0.5.
+   For each dimension of the regression heads (VAD, intensity), keep the jointly
+   trained head or a ridge regression refitted on the train split's quantized
+   features, whichever correlates better on dev.
 4. Write ``config.json`` with labels, calibration, thresholds, scales and sha256
    of every file, plus ``export_report.json`` with the dev figures.
 """
@@ -29,15 +32,15 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 import torch
-from common import encoder_dir
 from onnxruntime.quantization import QuantType, quantize_dynamic
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import f1_score
-from train_default import MultiTaskModel
 from transformers import AutoModel
 
 from affectlab import datasets
 from affectlab.core import taxonomy as tx
+from common import encoder_dir
+from train_default import MultiTaskModel
 
 VERSION = "1.0.0"
 GRID = np.round(np.arange(0.02, 0.96, 0.01), 2)
@@ -56,10 +59,18 @@ def export_onnx(model: MultiTaskModel, path: Path) -> None:
     ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
     mask = (ids > 0).long()
     torch.onnx.export(
-        FeatureEncoder(model).eval(), (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
-        output_names=["features"], opset_version=17, dynamo=False,
-        dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
-                      "features": {0: "batch"}},
+        FeatureEncoder(model).eval(),
+        (ids, mask),
+        str(path),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["features"],
+        opset_version=17,
+        dynamo=False,
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "tokens"},
+            "attention_mask": {0: "batch", 1: "tokens"},
+            "features": {0: "batch"},
+        },
     )
 
 
@@ -76,7 +87,7 @@ def onnx_features(path: Path, tokenizer_path: Path, texts: list[str], max_tokens
     order = np.argsort([len(e) for e in enc])
     chunks = []
     for start in range(0, len(order), 64):
-        idx = order[start:start + 64]
+        idx = order[start : start + 64]
         width = max(len(enc[i]) for i in idx)
         ids = np.zeros((len(idx), width), np.int64)
         for row, i in enumerate(idx):
@@ -92,7 +103,7 @@ def platt(logits: np.ndarray, gold: np.ndarray) -> tuple[list[float], list[float
             scale.append(1.0)
             shift.append(0.0)
             continue
-        lr = LogisticRegression(C=10.0).fit(logits[:, j:j + 1], gold[:, j])
+        lr = LogisticRegression(C=10.0).fit(logits[:, j : j + 1], gold[:, j])
         scale.append(float(lr.coef_[0, 0]))
         shift.append(float(lr.intercept_[0]))
     return scale, shift
@@ -131,8 +142,9 @@ def main() -> None:
     work.mkdir(exist_ok=True)
     fp32, int8 = work / "encoder_fp32.onnx", work / "encoder.onnx"
     export_onnx(model, fp32)
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
-                     op_types_to_quantize=["MatMul", "Gather"])
+    quantize_dynamic(
+        str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul", "Gather"]
+    )
     tokenizer_path = encoder_dir() / "tokenizer.json"
 
     ge, eb, xed = datasets.goemotions("dev"), datasets.emobank("dev"), datasets.xed_en("dev")
@@ -143,10 +155,14 @@ def main() -> None:
     br_texts = br_dev_a.texts + [t for t, k in zip(br_train_a.texts, keep) if k]
     br_gold = np.concatenate([br_dev_a.targets, br_train_a.targets[keep]])
 
-    feats = {name: onnx_features(int8, tokenizer_path, texts, args.max_tokens)
-             for name, texts in (("ge", ge.texts), ("eb", eb.texts), ("xed", xed.texts), ("br", br_texts))}
+    feats = {
+        name: onnx_features(int8, tokenizer_path, texts, args.max_tokens)
+        for name, texts in (("ge", ge.texts), ("eb", eb.texts), ("xed", xed.texts), ("br", br_texts))
+    }
     ref = onnx_features(fp32, tokenizer_path, ge.texts[:500], args.max_tokens)
-    cosine = np.sum(ref * feats["ge"][:500], 1) / (np.linalg.norm(ref, axis=1) * np.linalg.norm(feats["ge"][:500], axis=1))
+    cosine = np.sum(ref * feats["ge"][:500], 1) / (
+        np.linalg.norm(ref, axis=1) * np.linalg.norm(feats["ge"][:500], axis=1)
+    )
 
     sd = {k: v.numpy() for k, v in model.heads.state_dict().items()}
     heads = {
@@ -167,20 +183,70 @@ def main() -> None:
     sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
     config_heads: dict[str, dict] = {}
     probs: dict[str, np.ndarray] = {}
-    for name, feat_key, gold in (("goemotions", "ge", ge.targets), ("plutchik", "xed", xed.targets),
-                                 ("semeval", "br", br_gold)):
+    for name, feat_key, gold in (
+        ("goemotions", "ge", ge.targets),
+        ("plutchik", "xed", xed.targets),
+        ("semeval", "br", br_gold),
+    ):
         z = logits(feats[feat_key], name)
         scale, shift = platt(z, gold)
-        config_heads[name] = {"labels": heads[name][1], "scale": scale, "shift": shift,
-                              "calibration": "per-label Platt scaling fitted on dev"}
+        config_heads[name] = {
+            "labels": heads[name][1],
+            "scale": scale,
+            "shift": shift,
+            "calibration": "per-label Platt scaling fitted on dev",
+        }
         probs[name] = sig(z * np.array(scale) + np.array(shift))
-    config_heads["vad"] = {"labels": heads["vad"][1], "mean": meta["vad_mean"], "std": meta["vad_std"],
-                           "scale": "[-1, 1]"}
-    config_heads["intensity"] = {"labels": heads["intensity"][1], "mean": meta["semeval_b_mean"],
-                                 "std": meta["semeval_b_std"], "scale": "[0, 1]"}
+    eb_train, br_train_b = datasets.emobank("train"), datasets.brighter("b", "eng", "train")
+    br_dev_b = datasets.brighter("b", "eng", "dev")
+    fit_rows = ~keep
+    regression_choice = {}
+    for name, mean_key, train_texts, train_y, dev_feats, dev_y in (
+        ("vad", "vad", eb_train.texts, eb_train.targets, feats["eb"], eb.targets),
+        (
+            "intensity",
+            "semeval_b",
+            [t for t, k in zip(br_train_b.texts, fit_rows) if k],
+            br_train_b.targets[fit_rows],
+            feats["br"],
+            np.concatenate([br_dev_b.targets, br_train_b.targets[keep]]),
+        ),
+    ):
+        mean, std = np.array(meta[f"{mean_key}_mean"]), np.array(meta[f"{mean_key}_std"])
+        train_feats = onnx_features(int8, tokenizer_path, train_texts, args.max_tokens).astype(np.float64)
+        trained = logits(dev_feats, name) * std + mean
+        choice = []
+        for d in range(train_y.shape[1]):
+            best = ("trained", np.corrcoef(trained[:, d], dev_y[:, d])[0, 1], None)
+            for alpha in (1.0, 10.0, 100.0, 1000.0):
+                ridge = Ridge(alpha=alpha).fit(train_feats, train_y[:, d])
+                r = np.corrcoef(ridge.predict(dev_feats.astype(np.float64)), dev_y[:, d])[0, 1]
+                if r > best[1]:
+                    best = (f"ridge alpha={alpha:g}", r, ridge)
+            if best[2] is not None:  # store the ridge in the head's standardised form
+                arrays[f"{name}.weight"][:, d] = (best[2].coef_ / std[d]).astype(np.float32)
+                arrays[f"{name}.bias"][d] = np.float32((best[2].intercept_ - mean[d]) / std[d])
+            choice.append({"dimension": d, "chosen": best[0], "dev_pearson": float(best[1])})
+        regression_choice[name] = choice
+    config_heads["vad"] = {
+        "labels": heads["vad"][1],
+        "mean": meta["vad_mean"],
+        "std": meta["vad_std"],
+        "scale": "[-1, 1]",
+        "fit": regression_choice["vad"],
+    }
+    config_heads["intensity"] = {
+        "labels": heads["intensity"][1],
+        "mean": meta["semeval_b_mean"],
+        "std": meta["semeval_b_std"],
+        "scale": "[0, 1]",
+        "fit": regression_choice["intensity"],
+    }
 
-    ge_on_br = sig(logits(feats["br"], "goemotions") * np.array(config_heads["goemotions"]["scale"])
-                   + np.array(config_heads["goemotions"]["shift"]))
+    ge_on_br = sig(
+        logits(feats["br"], "goemotions") * np.array(config_heads["goemotions"]["scale"])
+        + np.array(config_heads["goemotions"]["shift"])
+    )
     semeval_full = tx.project(ge_on_br, "goemotions", "semeval")
     semeval_labels = tx.load_taxonomy("semeval").labels
     for j, label in enumerate(heads["semeval"][1]):
@@ -193,7 +259,8 @@ def main() -> None:
         "goemotions": best_thresholds(probs["goemotions"], ge.targets),
         "ekman": best_thresholds(tx.project(probs["goemotions"], "goemotions", "ekman"), ekman.targets),
         "goemotions-sentiment": best_thresholds(
-            tx.project(probs["goemotions"], "goemotions", "goemotions-sentiment"), senti.targets),
+            tx.project(probs["goemotions"], "goemotions", "goemotions-sentiment"), senti.targets
+        ),
         "plutchik": best_thresholds(probs["plutchik"], xed.targets),
         "semeval": best_thresholds(semeval_full, semeval_gold),
     }
@@ -208,12 +275,15 @@ def main() -> None:
     report = {
         "cosine_int8_vs_fp32_dev_goemotions_500": {"mean": float(cosine.mean()), "min": float(cosine.min())},
         "dev_goemotions_macro_f1": macro(probs["goemotions"], ge.targets, thresholds["goemotions"]),
-        "dev_ekman_macro_f1": macro(tx.project(probs["goemotions"], "goemotions", "ekman"), ekman.targets,
-                                    thresholds["ekman"]),
+        "dev_ekman_macro_f1": macro(
+            tx.project(probs["goemotions"], "goemotions", "ekman"), ekman.targets, thresholds["ekman"]
+        ),
         "dev_plutchik_macro_f1": macro(probs["plutchik"], xed.targets, thresholds["plutchik"]),
-        "dev_semeval_macro_f1_5": macro(semeval_full, semeval_gold, thresholds["semeval"],
-                                        [semeval_labels.index(c) for c in br_dev_a.columns]),
+        "dev_semeval_macro_f1_5": macro(
+            semeval_full, semeval_gold, thresholds["semeval"], [semeval_labels.index(c) for c in br_dev_a.columns]
+        ),
         "dev_emobank_pearson": [float(np.corrcoef(vad[:, i], eb.targets[:, i])[0, 1]) for i in range(3)],
+        "regression_heads": regression_choice,
         "note": "dev figures: thresholds and calibration were fitted on these same dev sets (optimistic)",
     }
     print(json.dumps(report, indent=2))
@@ -226,13 +296,17 @@ def main() -> None:
     (args.out / "tokenizer.json").write_text(json.dumps(tokenizer, ensure_ascii=False), encoding="utf-8")
     np.savez(args.out / "heads.npz", **arrays)
     config = {
-        "name": "affectlab-minilm", "version": VERSION, "native_taxonomy": "goemotions",
-        "max_tokens": args.max_tokens, "encoder": "all-MiniLM-L6-v2 (fine-tuned), int8 per-channel ONNX",
+        "name": "affectlab-minilm",
+        "version": VERSION,
+        "native_taxonomy": "goemotions",
+        "max_tokens": args.max_tokens,
+        "encoder": "all-MiniLM-L6-v2 (fine-tuned), int8 per-channel ONNX",
         "features": "mean-pooled hidden states of all 6 layers, concatenated (2304)",
-        "heads": config_heads, "intensity": {"labels": heads["intensity"][1]},
+        "heads": config_heads,
+        "intensity": {"labels": heads["intensity"][1]},
         "thresholds": thresholds,
         "thresholds_source": "per-label F1-optimal on dev splits (GoEmotions dev, XED seeded dev, BRIGHTER eng dev "
-                             "+ 300 held-out train rows); 0.5 elsewhere",
+        "+ 300 held-out train rows); 0.5 elsewhere",
         "training": {"history": state["history"], "args": state["args"]},
     }
     files = ("encoder.onnx", "heads.npz", "tokenizer.json")

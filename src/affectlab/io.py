@@ -358,6 +358,9 @@ class TableWriter:
         elif self._handle is sys.stdout:
             sys.stdout.flush()
         if self._tmp is not None:
+            umask = os.umask(0)
+            os.umask(umask)
+            self._tmp.chmod(0o666 & ~umask)  # mkstemp made it private; give it the usual permissions
             os.replace(self._tmp, self.path)
 
     def abort(self) -> None:

@@ -108,9 +108,9 @@ def test_half_weights_count_half() -> None:
 
 
 def test_errors_name_the_alternatives() -> None:
-    with pytest.raises(TaxonomyError, match="Available: .*ekman"):
+    with pytest.raises(TaxonomyError, match=r"Available: .*ekman"):
         tx.load_taxonomy("wheel")
-    with pytest.raises(TaxonomyError, match="Known labels: .*anger"):
+    with pytest.raises(TaxonomyError, match=r"Known labels: .*anger"):
         tx.load_taxonomy("ekman").index("rage")
     with pytest.raises(TaxonomyError, match="columns"):
         tx.project(np.zeros(5), "goemotions", "ekman")

@@ -12,7 +12,28 @@ transformers = pytest.importorskip("transformers")
 from affectlab.core.taxonomy import load_taxonomy  # noqa: E402
 from affectlab.engines.registry import load_engine  # noqa: E402
 
-WORDS = "i love this so much happy great awful hate sad angry not good bad the a it is was day".split()
+WORDS = [
+    "i",
+    "love",
+    "this",
+    "so",
+    "much",
+    "happy",
+    "great",
+    "awful",
+    "hate",
+    "sad",
+    "angry",
+    "not",
+    "good",
+    "bad",
+    "the",
+    "a",
+    "it",
+    "is",
+    "was",
+    "day",
+]
 
 
 def build_model(folder: Path, labels: list[str], multilabel: bool = False) -> Path:
@@ -24,8 +45,14 @@ def build_model(folder: Path, labels: list[str], multilabel: bool = False) -> Pa
     (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
     tokenizer = transformers.BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), model_max_length=16)
     config = transformers.BertConfig(
-        vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
-        max_position_embeddings=16, num_labels=len(labels), id2label=dict(enumerate(labels)),
+        vocab_size=len(vocab),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=16,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
         label2id={label: i for i, label in enumerate(labels)},
         problem_type="multi_label_classification" if multilabel else "single_label_classification",
     )

@@ -50,6 +50,7 @@ __all__ = [
 
 ALIASES = {"parrott": "parrott-1"}
 _RUNTIME: dict[str, Taxonomy] = {}
+_MATRICES: dict[tuple[str, str], NDArray[np.float64]] = {}
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,14 @@ class Mapping:
     citation: str
 
     def matrix(self) -> NDArray[np.float64]:
-        """Weights as an array of shape (n_source_labels, n_target_labels)."""
+        """Weights as an array of shape (n_source_labels, n_target_labels) (read-only, cached)."""
+        key = (self.source, self.target)
+        if key not in _MATRICES:
+            _MATRICES[key] = self._build_matrix()
+            _MATRICES[key].setflags(write=False)
+        return _MATRICES[key]
+
+    def _build_matrix(self) -> NDArray[np.float64]:
         src, tgt = load_taxonomy(self.source), load_taxonomy(self.target)
         out = np.zeros((len(src), len(tgt)))
         for s, targets in self.weights.items():
@@ -226,9 +234,13 @@ def mapping_path(source: str, target: str) -> list[Mapping]:
     TaxonomyError
         If no chain of mappings connects the two taxonomies.
     """
-    source, target = load_taxonomy(source).name, load_taxonomy(target).name
+    return list(_cached_path(load_taxonomy(source).name, load_taxonomy(target).name))
+
+
+@cache
+def _cached_path(source: str, target: str) -> tuple[Mapping, ...]:
     if source == target:
-        return []
+        return ()
     edges = _mappings()
     # Dijkstra: a step up a hierarchy (child tier -> parent tier) loses nothing and costs 0;
     # any other mapping costs 1, so the chain with the fewest lossy steps wins.
@@ -257,7 +269,7 @@ def mapping_path(source: str, target: str) -> list[Mapping]:
     while node != source:
         chain.append(edges[previous[node]])
         node = previous[node][0]
-    return chain[::-1]
+    return tuple(chain[::-1])
 
 
 def _step(probs: NDArray[np.float64], mapping: Mapping) -> NDArray[np.float64]:

@@ -24,6 +24,7 @@ from affectlab.errors import InputError, TaxonomyError
 __all__ = ["Engine", "NativeScores"]
 
 MAX_EXPLAIN_WORDS = 200
+SENTIMENT_LABELS = ("positive", "negative", "neutral")
 
 
 @dataclass
@@ -48,17 +49,22 @@ class NativeScores:
     intensity: NDArray[np.float64] | None = None
     heads: dict[str, NDArray[np.float64]] = field(default_factory=dict)
 
-    def take(self, rows: Sequence[int], weights: Sequence[float] | None = None) -> NativeScores:
-        """Weighted mean of the given rows (used to merge a long text's chunks)."""
-        w = np.asarray(weights if weights is not None else np.ones(len(rows)), dtype=np.float64)
-        w = w / w.sum()
-        idx = np.asarray(rows)
+    def merge(self, groups: Sequence[tuple[int, Sequence[int]]]) -> NativeScores:
+        """One row per group of consecutive rows ``(first, lengths)``: their mean weighted by length.
 
-        def mean(a: NDArray[np.float64] | None) -> NDArray[np.float64] | None:
-            return None if a is None else (a[idx] * w[:, None]).sum(axis=0, keepdims=True)
+        Used to merge the chunks of long texts; groups of one row are copied as they are.
+        """
+        starts = np.array([first for first, _ in groups], dtype=np.intp)
+        if all(len(lengths) == 1 for _, lengths in groups):
+            pick = lambda a: None if a is None else a[starts]  # noqa: E731
+        else:
+            weights = np.concatenate([np.asarray(lengths, dtype=np.float64) / sum(lengths) for _, lengths in groups])
+
+            def pick(a: NDArray[np.float64] | None) -> NDArray[np.float64] | None:
+                return None if a is None else np.add.reduceat(a * weights[:, None], starts, axis=0)
 
         return NativeScores(
-            mean(self.probs), mean(self.vad), mean(self.intensity), {k: mean(v) for k, v in self.heads.items()}
+            pick(self.probs), pick(self.vad), pick(self.intensity), {k: pick(v) for k, v in self.heads.items()}
         )
 
 
@@ -142,12 +148,15 @@ class Engine(ABC):
                 flags[i].append("truncated_chunks")
             owner.append((i, len(pieces), [len(p) for p in parts]))
             pieces += parts
-        scores = self.score(pieces) if pieces else None
         records: list[Affect | None] = [None] * len(texts)
-        for i, first, lengths in owner:
-            assert scores is not None
-            merged = scores.take(range(first, first + len(lengths)), lengths)
-            records[i] = self._record(merged, target, ids[i] if ids is not None else None, tuple(flags[i]))
+        if pieces:
+            merged = self.score(pieces).merge([(first, lengths) for _, first, lengths in owner])
+            rows = [i for i, _, _ in owner]
+            for i, record in zip(
+                rows,
+                self._records(merged, target, [ids[i] if ids else None for i in rows], [tuple(flags[i]) for i in rows]),
+            ):
+                records[i] = record
         for i, record in enumerate(records):
             if record is None:
                 records[i] = self._empty_record(target, ids[i] if ids is not None else None, tuple(flags[i]))
@@ -164,37 +173,47 @@ class Engine(ABC):
             return scores.probs
         return tx.project(scores.probs, self.native_taxonomy, target)
 
-    def _record(self, scores: NativeScores, target: str, id_: str | None, flags: tuple[str, ...]) -> Affect:
+    def _records(
+        self, scores: NativeScores, target: str, ids: list[str | None], flags: list[tuple[str, ...]]
+    ) -> list[Affect]:
+        """Records for a batch of merged scores: projections and thresholds computed once per batch."""
         taxonomy = tx.load_taxonomy(target)
         labels = taxonomy.labels
-        probs = self.target_probs(scores, target)[0]
+        probs = self.target_probs(scores, target)
         if taxonomy.kind == "exclusive":
-            chosen: tuple[str, ...] = (labels[int(np.argmax(probs))],)
+            above = probs >= probs.max(axis=1, keepdims=True)
         else:
             above = probs >= self.thresholds(target)
-            chosen = tuple(labels[j] for j in np.argsort(-probs) if above[j])
-        sentiment = None
-        if self._has_sentiment():
-            polarity = self.target_probs(scores, "sentiment")[0]
-            pos, neg = float(polarity[0]), float(polarity[1])
-            sentiment = Sentiment(("positive", "negative", "neutral")[int(np.argmax(polarity))], pos - neg)
-        vad_array = scores.vad if scores.vad is not None else self.vad_from_probs(scores.probs)
-        vad = None if vad_array is None else VAD(*(float(np.clip(v, -1.0, 1.0)) for v in vad_array[0]))
-        intensity = None
-        if scores.intensity is not None:
-            intensity = {k: float(np.clip(v, 0.0, 1.0)) for k, v in zip(self.intensity_labels, scores.intensity[0])}
-        return Affect(
-            id=id_,
-            taxonomy=target,
-            emotions={k: float(v) for k, v in zip(labels, probs)},
-            labels=chosen,
-            top=labels[int(np.argmax(probs))],
-            sentiment=sentiment,
-            vad=vad,
-            intensity=intensity,
-            flags=flags,
-            model=self.provenance,
-        )
+        order = np.argsort(-probs, axis=1)
+        polarity = self.target_probs(scores, "sentiment") if self._has_sentiment() else None
+        vad = scores.vad if scores.vad is not None else self.vad_from_probs(scores.probs)
+        vad = None if vad is None else np.clip(vad, -1.0, 1.0)
+        intensity = None if scores.intensity is None else np.clip(scores.intensity, 0.0, 1.0)
+        provenance = self.provenance
+        out = []
+        for row in range(len(ids)):
+            chosen = tuple(labels[j] for j in order[row] if above[row, j])
+            if taxonomy.kind == "exclusive":
+                chosen = chosen[:1]
+            sentiment = None
+            if polarity is not None:
+                pos, neg = float(polarity[row, 0]), float(polarity[row, 1])
+                sentiment = Sentiment(SENTIMENT_LABELS[int(np.argmax(polarity[row]))], pos - neg)
+            out.append(
+                Affect(
+                    id=ids[row],
+                    taxonomy=target,
+                    emotions=dict(zip(labels, probs[row].tolist())),
+                    labels=chosen,
+                    top=labels[int(order[row, 0])],
+                    sentiment=sentiment,
+                    vad=None if vad is None else VAD(*vad[row].tolist()),
+                    intensity=None if intensity is None else dict(zip(self.intensity_labels, intensity[row].tolist())),
+                    flags=flags[row],
+                    model=provenance,
+                )
+            )
+        return out
 
     def _empty_record(self, target: str, id_: str | None, flags: tuple[str, ...]) -> Affect:
         labels = tx.load_taxonomy(target).labels

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from affectlab.errors import AffectlabError, EngineError, InputError, ParameterError
+from affectlab.errors import AffectlabError, EngineError, EngineNotFound, InputError, ModelLoadError, ParameterError
 
 stderr = Console(stderr=True, soft_wrap=True)
 
@@ -49,6 +49,6 @@ def handle_errors(debug: bool = False) -> Iterator[None]:
         if debug:
             raise
         stderr.print(f"[red]error:[/red] {exc}", highlight=False)
-        if isinstance(exc, EngineError):
+        if isinstance(exc, ModelLoadError | EngineNotFound):
             stderr.print("hint: 'affectlab models list' shows the installed models.", highlight=False)
         raise typer.Exit(1) from None

@@ -1,0 +1,139 @@
+"""``affectlab arc``: the emotion arc of a long text (a novel, a diary, a transcript)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from affectlab.analyses.document import STORY_SHAPES, Arc, Moment, document_arc
+from affectlab.engines.registry import load_engine
+from affectlab.errors import InputError, MissingExtra, ParameterError
+from affectlab.io import TableWriter, detect_format
+from affectlab.surfaces.cli._common import (
+    DebugOption,
+    JsonOption,
+    ModelOption,
+    QuietOption,
+    TaxonomyOption,
+    handle_errors,
+    show_progress,
+    stderr,
+)
+from affectlab.surfaces.plots.arc import save_arc_plot
+
+PLOT_SUFFIXES = (".png", ".html", ".htm")
+
+
+def arc(
+    source: Annotated[str, typer.Argument(help="A UTF-8 text file, or - for standard input.")],
+    unit: Annotated[
+        str, typer.Option("--unit", "-u", help="Segments: sentence, paragraph, or window:N (N words each).")
+    ] = "sentence",
+    smooth: Annotated[
+        str, typer.Option("--smooth", "-s", help="Smoothing: dct:K, rolling:K, loess, loess:F, or none.")
+    ] = "dct:10",
+    taxonomy: TaxonomyOption = None,
+    model: ModelOption = "embedded",
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", help="Write the per-segment table; format from the suffix (.csv .jsonl .parquet)."
+        ),
+    ] = None,
+    plot: Annotated[
+        str | None,
+        typer.Option(
+            "--plot", help="Write a plot: .png (needs the plot extra) or .html (interactive, self-contained)."
+        ),
+    ] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Segments per engine call.")] = 256,
+    strip_gutenberg: Annotated[
+        bool,
+        typer.Option(
+            "--strip-gutenberg/--no-strip-gutenberg", help="Drop a Project Gutenberg header and licence footer."
+        ),
+    ] = True,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing output or plot files.")] = False,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Trace how emotions move through a long text: smoothed curves, peaks, troughs and the nearest story shape."""
+    with handle_errors(debug):
+        for path, what in ((output, "Output"), (plot, "Plot")):
+            if path is not None and Path(path).exists() and not force:
+                raise InputError(f"{what} file {path!r} exists; pass --force to overwrite it.")
+        if output is not None and detect_format(output) == "txt":
+            raise ParameterError(f"The output file must be .csv, .tsv, .jsonl, .json or .parquet. Got {output!r}.")
+        if plot is not None:
+            if Path(plot).suffix.lower() not in PLOT_SUFFIXES:
+                raise ParameterError(f"The plot file must end in .png, .html or .htm. Got {plot!r} instead.")
+            if plot.lower().endswith(".png") and importlib.util.find_spec("matplotlib") is None:
+                raise MissingExtra("PNG plots need matplotlib: pip install 'affectlab[plot]' (or use --plot arc.html).")
+        if source == "-":
+            text_or_path: bytes | Path = sys.stdin.buffer.read()
+        elif Path(source).is_file():
+            text_or_path = Path(source)
+        else:
+            raise InputError(f"Input file {source!r} does not exist.")
+        result = document_arc(
+            text_or_path,
+            unit=unit,
+            smooth=None if smooth.lower() == "none" else smooth,
+            taxonomy=taxonomy,
+            engine=load_engine(model),
+            batch_size=batch_size,
+            progress=show_progress(quiet),
+            strip_gutenberg=strip_gutenberg,
+        )
+        if output is not None:
+            with TableWriter(output, force=force) as writer:
+                writer.write(result.segments.to_dict("records"))
+        if plot is not None:
+            save_arc_plot(result, plot)
+        if as_json:
+            data = result.to_dict(segments=False) | {"output": output, "plot": plot}
+            sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        else:
+            _print_summary(result, source)
+        if not quiet:
+            written = ", ".join(p for p in (output, plot) if p)
+            stderr.print(f"{result.n_segments} segments" + (f" -> {written}" if written else ""), highlight=False)
+
+
+def _quote(moment: Moment, limit: int = 100) -> str:
+    text = moment.text if len(moment.text) <= limit else moment.text[: limit - 1].rstrip() + "…"
+    return f"t={moment.time:.2f}  valence {moment.value:+.2f}  #{moment.position}  {text}"
+
+
+def _print_summary(result: Arc, source: str) -> None:
+    name = "standard input" if source == "-" else source
+    lines = [
+        f"{name}: {result.n_segments} {result.unit} segments, {result.n_words} words; "
+        f"smoothing {result.smooth}; taxonomy {result.taxonomy}; model {result.model}",
+    ]
+    if result.shape:
+        others = sorted(result.shape_scores.items(), key=lambda item: -item[1])[1:3]
+        runner_up = ", ".join(f"{k} {v:+.2f}" for k, v in others)
+        lines.append(
+            f"shape     {result.shape} ({STORY_SHAPES[result.shape]}), r = {result.shape_score:+.2f}  "
+            f"(next: {runner_up})"
+        )
+    else:
+        lines.append("shape     none (the valence arc is flat)")
+    lines += [f"peak      {_quote(m)}" for m in result.peaks]
+    lines += [f"trough    {_quote(m)}" for m in result.troughs]
+    dominant = [
+        f"{row.start_time:.1f}-{row.end_time:.1f} {row.dominant}"
+        for row in result.sections.itertuples()
+        if row.dominant is not None
+    ]
+    lines.append("sections  " + ", ".join(dominant))
+    if result.flags:
+        lines.append("flags     " + ", ".join(result.flags))
+    typer.echo("\n".join(lines))

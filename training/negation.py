@@ -1,0 +1,156 @@
+"""Negation-aware continuation of a trained run (CheckList-style template augmentation).
+
+The multi-task model learns from GoEmotions that "angry" means anger even under
+negation, because Reddit rarely says "I'm not angry". This stage continues
+training from ``<run>/model.pt`` for a few hundred steps at a low learning rate,
+mixing every original task with generated minimal pairs:
+
+- affirmative: "I'm furious." -> anger (the adjective's GoEmotions label);
+- negated negative emotion: "I'm not furious at all." -> neutral;
+- negated positive emotion: "I'm not happy about it." -> disappointment.
+
+Templates, adjectives and labels are listed below; the held-out behaviour tests in
+``tests/engines/test_behaviour.py`` use other sentences. Run from the project root::
+
+    python training/negation.py --run runs/default --out runs/default-neg
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from transformers import AutoModel
+
+from affectlab.core.taxonomy import load_taxonomy
+from common import encoder_dir, load_tokenizer
+from train_default import MultiTaskModel, Task, epoch_batches, evaluate_dev, load_tasks, pad, task_loss
+
+ADJECTIVES = {
+    "anger": ["angry", "mad", "furious", "pissed off", "livid"],
+    "annoyance": ["annoyed", "irritated", "bothered"],
+    "fear": ["scared", "afraid", "terrified", "frightened"],
+    "nervousness": ["nervous", "anxious", "worried"],
+    "sadness": ["sad", "depressed", "heartbroken", "miserable"],
+    "disgust": ["disgusted", "grossed out", "repulsed"],
+    "embarrassment": ["embarrassed", "ashamed"],
+    "joy": ["happy", "glad", "delighted"],
+    "excitement": ["excited", "thrilled", "pumped"],
+    "approval": ["satisfied", "pleased", "impressed"],
+    "amusement": ["amused", "entertained"],
+    "gratitude": ["grateful", "thankful"],
+}
+POSITIVE = {"joy", "excitement", "approval", "amusement", "gratitude"}
+SUBJECTS = ["I'm", "I am", "Im", "We're", "She's", "He is", "They are", "I was", "Honestly I'm", "I feel"]
+AFFIRMED = ["{s} {a}.", "{s} so {a} right now.", "{s} really {a} about it.", "{s} {a} with you."]
+NEGATED = [
+    "{s} not {a}.",
+    "{s} not {a} at all.",
+    "{s} not {a} about it.",
+    "{s} not even a little {a}.",
+    "{s} not {a}, just tired.",
+    "{s} no longer {a}.",
+    "{s} not {a} with you.",
+]
+
+
+def negation_pairs(seed: int) -> tuple[list[str], np.ndarray]:
+    """Generated sentences with GoEmotions targets (multi-hot over the 28 labels)."""
+    names = load_taxonomy("goemotions").labels
+    texts, labels = [], []
+    for (label, adjectives), subject in itertools.product(ADJECTIVES.items(), SUBJECTS):
+        for adjective in adjectives:
+            for template in AFFIRMED:
+                texts.append(template.format(s=subject, a=adjective))
+                labels.append(label)
+            for template in NEGATED:
+                texts.append(template.format(s=subject, a=adjective))
+                labels.append("disappointment" if label in POSITIVE else "neutral")
+    targets = np.zeros((len(texts), len(names)))
+    for row, label in enumerate(labels):
+        targets[row, names.index(label)] = 1.0
+    order = np.random.default_rng(seed).permutation(len(texts))
+    return [texts[i] for i in order], targets[order]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--run", type=Path, default=Path("runs/default"))
+    parser.add_argument("--out", type=Path, default=Path("runs/default-neg"))
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--lr", type=float, default=2e-5)
+    parser.add_argument("--head-lr", type=float, default=2e-4)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    state = torch.load(args.run / "model.pt", weights_only=False)
+    model = MultiTaskModel(AutoModel.from_pretrained(encoder_dir()), state["heads"])
+    model.load_state_dict(state["model"])
+    tokenizer = load_tokenizer()
+    tasks, _ = load_tasks(args.seed)
+    texts, targets = negation_pairs(args.seed)
+    tasks["negation"] = Task("goemotions", "bce", texts, targets, 1.0)
+    encoded = {name: [e.ids for e in tokenizer.encode_batch(t.texts)] for name, t in tasks.items()}
+    lengths = {name: np.array([len(e) for e in enc]) for name, enc in encoded.items()}
+    batches = epoch_batches(tasks, lengths, 32, np.random.default_rng(args.seed))
+    negation = [b for b in batches if b[0] == "negation"]
+    others = [b for b in batches if b[0] != "negation"]
+    plan = [negation[i % len(negation)] if i % 3 == 0 else others[i] for i in range(args.steps)]
+    pos_weight = torch.tensor(state["meta"]["goemotions_pos_weight"], dtype=torch.float32)
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": model.encoder.parameters(), "lr": args.lr},
+            {"params": model.heads.parameters(), "lr": args.head_lr},
+        ],
+        weight_decay=0.01,
+    )
+    model.train()
+    started, running = time.time(), []
+    for step, (name, idx) in enumerate(plan, start=1):
+        task = tasks[name]
+        ids, mask = pad([encoded[name][i] for i in idx])
+        loss = task_loss(task, model, ids, mask, torch.tensor(task.targets[idx], dtype=torch.float32), pos_weight)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad()
+        running.append(loss.item())
+        if step % 50 == 0:
+            print(
+                f"step {step}/{args.steps} loss {np.mean(running):.4f} {(time.time() - started) / step:.2f}s/step",
+                flush=True,
+            )
+            running = []
+    metrics = {"stage": "negation", "step": args.steps, **evaluate_dev(model, tokenizer.encode_batch)}
+    print("dev", json.dumps(metrics), flush=True)
+    history = [*state["history"], metrics]
+    run_args = {
+        **state["args"],
+        "negation_stage": {k: str(v) for k, v in vars(args).items()},
+        "negation_examples": len(texts),
+    }
+    torch.save(
+        {
+            "model": model.state_dict(),
+            "heads": state["heads"],
+            "meta": state["meta"],
+            "history": history,
+            "args": run_args,
+        },
+        args.out / "model.pt",
+    )
+    print(f"wrote {args.out / 'model.pt'}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
