@@ -170,6 +170,19 @@ def render(results: list[tuple[list[str], dict[str, Any], float]], args: argpars
                     f"| {r['dataset']} | {dim} | {_cell(source)} | {r['n']} | {_value(r, 'pearson', dim)} | "
                     f"{_value(r, 'spearman', dim)} | {_value(r, 'ccc', dim)} | {_value(r, 'mae', dim)} |"
                 )
+    for _, r, _ in results:
+        if r["kind"] == "multilabel" and r.get("per_label"):
+            lines += [
+                "",
+                f"## Per-label results: {r['dataset']}",
+                "",
+                "| label | F1 | precision | recall | support |",
+                "|---|---:|---:|---:|---:|",
+            ]
+            lines += [
+                f"| {label} | {m['f1']:.3f} | {m['precision']:.3f} | {m['recall']:.3f} | {m['support']} |"
+                for label, m in r["per_label"].items()
+            ]
     notes = [(r["dataset"], note) for _, r, _ in results for note in r.get("notes", [])]
     if notes:
         lines += ["", "## Notes", ""] + [f"- {name}: {note}" for name, note in notes]

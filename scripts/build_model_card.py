@@ -64,14 +64,21 @@ EmoBank, its share-alike terms apply to them. Attribution for every set is given
 ```bash
 pip install torch==2.13.0 -e ".[train]"
 python training/train_default.py --out runs/default --seed 13      # checkpoints and resumes; logs progress
-python training/export_default.py --run runs/default --out src/affectlab/models/default
+python training/negation.py --run runs/default --out runs/default-neg   # negation-aware stage
+python training/export_default.py --run runs/default-neg --out src/affectlab/models/default
 python scripts/build_benchmarks.py --force && python scripts/build_model_card.py
 ```
 
 Training: {epochs} epochs, batch 32, AdamW (encoder lr {lr}, heads {head_lr}), linear warm-up and decay,
 one task per batch (GoEmotions once per epoch, EmoBank twice, BRIGHTER three times, half of XED),
-length-bucketed batches, 2 CPU threads. Dev figures after each epoch (GoEmotions dev, EmoBank dev,
-XED dev, BRIGHTER dev; "tuned" means thresholds tuned on the same dev set, for monitoring only):
+length-bucketed batches, 2 CPU threads, about 50 minutes on this machine. Then a negation-aware stage
+(`python training/negation.py --run runs/default --out runs/default-neg`, exported from
+`runs/default-neg`): 600 more steps at lr 2e-5 mixing every task with {negation_examples} generated
+minimal pairs ("I'm furious." -> anger, "I'm not furious at all." -> neutral, "I'm not happy about it."
+-> disappointment; templates in `training/negation.py`). It costs about 0.005 dev macro-F1 and 0.02
+dev dominance r and fixes negated negative emotions, which the model otherwise reported as present.
+Dev figures after each stage (GoEmotions dev, EmoBank dev, XED dev, BRIGHTER dev; "tuned" means
+thresholds tuned on the same dev set, for monitoring only):
 
 {history}
 """
@@ -118,11 +125,11 @@ def main() -> None:
     config = json.loads((MODEL / "config.json").read_text(encoding="utf-8"))
     size = sum((MODEL / f).stat().st_size for f in config["sha256"])
     history = config["training"]["history"]
-    keys = list(history[0]) if history else []
-    hist_lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    hist_lines += [
-        "| " + " | ".join(f"{h[k]:.3f}" if isinstance(h[k], float) else str(h[k]) for k in keys) + " |" for h in history
-    ]
+    metrics = [k for k in (history[0] if history else {}) if k not in ("epoch", "stage", "step")]
+    hist_lines = ["| stage | step | " + " | ".join(metrics) + " |", "|" + "---|" * (len(metrics) + 2)]
+    for h in history:
+        stage = h.get("stage") or f"epoch {h.get('epoch')}"
+        hist_lines.append(f"| {stage} | {h.get('step')} | " + " | ".join(f"{h[k]:.3f}" for k in metrics) + " |")
     args = config["training"]["args"]
     card = STATIC_HEAD.format(
         version=config["version"],
@@ -133,6 +140,7 @@ def main() -> None:
         epochs=args.get("epochs"),
         lr=args.get("lr"),
         head_lr=args.get("head_lr"),
+        negation_examples=args.get("negation_examples", "no"),
         history="\n".join(hist_lines),
     )
     parts = [card, "## Test figures", ""]

@@ -5,6 +5,8 @@
 'joy'
 """
 
+from affectlab.analyses.document import Arc, document_arc
+from affectlab.analyses.evaluation import EvalReport, evaluate
 from affectlab.core.records import VAD, Affect, EmotionScore, Evidence, Provenance, Sentiment
 from affectlab.core.taxonomy import Taxonomy, available_taxonomies, load_taxonomy, project
 from affectlab.engines.registry import available_engines, load_engine
@@ -30,10 +32,12 @@ __all__ = [
     "AffectlabError",
     "AffectlabWarning",
     "Analyzer",
+    "Arc",
     "DataNotFound",
     "EmotionScore",
     "EngineError",
     "EngineNotFound",
+    "EvalReport",
     "Evidence",
     "InputError",
     "MissingExtra",
@@ -47,6 +51,8 @@ __all__ = [
     "analyze",
     "available_engines",
     "available_taxonomies",
+    "document_arc",
+    "evaluate",
     "load_engine",
     "load_taxonomy",
     "project",

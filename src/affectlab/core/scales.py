@@ -29,3 +29,8 @@ def from_semeval_intensity(values: ArrayLike) -> NDArray[np.float64]:
 def to_semeval_intensity(values: ArrayLike) -> NDArray[np.float64]:
     """Convert [0, 1] intensities to SemEval-2025 track B's 0-3 scale."""
     return np.asarray(values, dtype=np.float64) * 3.0
+
+
+def signed_to_unit(values: ArrayLike) -> NDArray[np.float64]:
+    """Convert a [-1, 1] dimension (valence, sentiment score) to [0, 1] (0 maps to 0.5)."""
+    return (np.asarray(values, dtype=np.float64) + 1.0) / 2.0

@@ -80,13 +80,14 @@ class Analyzer:
                 "Analyzer.analyze takes an iterable of texts, not a single string; "
                 "use affectlab.analyze(text) or wrap it in a list."
             )
+        engine = self.engine_  # validates parameters before any text is read
         text_iter = iter(texts)
         id_iter = iter(ids) if ids is not None else None
         while batch := list(islice(text_iter, self.batch_size)):
             batch_ids = list(islice(id_iter, len(batch))) if id_iter is not None else None
             if batch_ids is not None and len(batch_ids) != len(batch):
                 raise InputError("Fewer ids than texts were given; pass one id per text.")
-            yield from self.engine_.predict(batch, ids=batch_ids, taxonomy=self.taxonomy, explain=self.explain)
+            yield from engine.predict(batch, ids=batch_ids, taxonomy=self.taxonomy, explain=self.explain)
 
     def analyze(
         self, texts: Iterable[object], ids: Iterable[str | None] | None = None, *, progress: bool = False

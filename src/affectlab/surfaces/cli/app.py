@@ -5,7 +5,12 @@ from __future__ import annotations
 import typer
 
 from affectlab.surfaces.cli import models, taxonomy
+from affectlab.surfaces.cli.aggregate import aggregate
+from affectlab.surfaces.cli.agree import agree
 from affectlab.surfaces.cli.analyze import analyze
+from affectlab.surfaces.cli.arc import arc
+from affectlab.surfaces.cli.conversation import conversation
+from affectlab.surfaces.cli.eval import eval_
 
 app = typer.Typer(
     name="affectlab",
@@ -15,8 +20,13 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command()(analyze)
+app.command()(arc)
 app.add_typer(taxonomy.app, name="taxonomy")
 app.add_typer(models.app, name="models")
+app.command(name="eval")(eval_)
+app.command()(conversation)
+app.command()(agree)
+app.command()(aggregate)
 
 
 def main() -> None:
