@@ -5,6 +5,7 @@
 'joy'
 """
 
+from affectlab.analyses.conversation import conversation_dynamics
 from affectlab.analyses.document import Arc, document_arc
 from affectlab.analyses.evaluation import EvalReport, evaluate
 from affectlab.core.records import VAD, Affect, EmotionScore, Evidence, Provenance, Sentiment
@@ -51,6 +52,7 @@ __all__ = [
     "analyze",
     "available_engines",
     "available_taxonomies",
+    "conversation_dynamics",
     "document_arc",
     "evaluate",
     "load_engine",
