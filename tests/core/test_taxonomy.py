@@ -18,8 +18,17 @@ PARTIAL = {"parrott-2": 18, "parrott-3": 26}
 
 
 def test_expected_taxonomies_ship() -> None:
-    assert {"goemotions", "ekman", "plutchik", "parrott-1", "parrott-2", "parrott-3", "semeval", "sentiment",
-            "goemotions-sentiment"} <= set(ALL)
+    assert {
+        "goemotions",
+        "ekman",
+        "plutchik",
+        "parrott-1",
+        "parrott-2",
+        "parrott-3",
+        "semeval",
+        "sentiment",
+        "goemotions-sentiment",
+    } <= set(ALL)
     assert len(tx.load_taxonomy("goemotions")) == 28
     assert len(tx.load_taxonomy("parrott-1")) == 7  # six primaries + neutral
     assert len(tx.load_taxonomy("parrott-3")) == 136  # 135 tertiary terms + neutral

@@ -71,8 +71,9 @@ def test_keeps_input_columns_without_id_column(tmp_path: Path, tiny_model_dir: P
     source = tmp_path / "in.csv"
     pd.DataFrame({"body": ["I love this", "awful"], "stars": [5, 1]}).to_csv(source, index=False)
     out = tmp_path / "out.csv"
-    result = runner.invoke(app, ["analyze", str(source), "--text-column", "body", "-o", str(out),
-                                 "-m", f"embedded:{tiny_model_dir}"])
+    result = runner.invoke(
+        app, ["analyze", str(source), "--text-column", "body", "-o", str(out), "-m", f"embedded:{tiny_model_dir}"]
+    )
     assert result.exit_code == 0, result.output
     back = read_output(out)
     assert list(back["stars"]) == ["5", "1"] and list(back["body"]) == ["I love this", "awful"]
@@ -92,8 +93,9 @@ def test_malformed_rows(tmp_path: Path, tiny_model_dir: Path, on_error: str, cod
     source = tmp_path / "bad.jsonl"
     source.write_text('{"text": "I love this"}\n{"text": oops\n{"text": "awful"}\n', encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    result = runner.invoke(app, ["analyze", str(source), "-o", str(out), "--on-error", on_error,
-                                 "-m", f"embedded:{tiny_model_dir}"])
+    result = runner.invoke(
+        app, ["analyze", str(source), "-o", str(out), "--on-error", on_error, "-m", f"embedded:{tiny_model_dir}"]
+    )
     assert result.exit_code == code, result.output
     if on_error == "fail":
         assert "line 2" in result.output and not out.exists()
@@ -112,8 +114,9 @@ def test_refuses_to_overwrite(tmp_path: Path, tiny_model_dir: Path) -> None:
 
 
 def test_single_text_json(tiny_model_dir: Path) -> None:
-    result = runner.invoke(app, ["analyze", "I love this movie", "--json", "-t", "ekman",
-                                 "-m", f"embedded:{tiny_model_dir}"])
+    result = runner.invoke(
+        app, ["analyze", "I love this movie", "--json", "-t", "ekman", "-m", f"embedded:{tiny_model_dir}"]
+    )
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)
     assert record["taxonomy"] == "ekman" and set(record["emotions"]) >= {"joy", "neutral"}
@@ -130,7 +133,10 @@ def test_stdin_through_the_real_entry_point(tiny_model_dir: Path) -> None:
     """The installed console script reads stdin and writes JSON lines to stdout."""
     proc = subprocess.run(
         [sys.executable, "-m", "affectlab", "analyze", "-", "-m", f"embedded:{tiny_model_dir}", "-q"],
-        input="I love this\n\nawful flight\n", capture_output=True, text=True, timeout=120,
+        input="I love this\n\nawful flight\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     records = [json.loads(line) for line in proc.stdout.splitlines()]
