@@ -137,3 +137,14 @@ def test_custom_taxonomy_registration() -> None:
         tx.mapping_path("test-stars", "ekman")
     with pytest.raises(TaxonomyError, match="shipped"):
         tx.register_taxonomy(tx.Taxonomy("ekman", ("x",), "exclusive", "d", "s", "1"))
+
+
+def test_vad_anchors_are_valid_and_ordered() -> None:
+    for name in ("goemotions", "ekman", "plutchik", "sentiment"):
+        anchors = tx.vad_anchors(name)
+        assert anchors and set(anchors) <= set(tx.load_taxonomy(name).labels)
+        assert all(-1 <= x <= 1 for values in anchors.values() for x in values)
+    ekman = tx.vad_anchors("ekman")
+    assert ekman["joy"][0] > ekman["neutral"][0] > ekman["sadness"][0]
+    assert tx.vad_anchors("sentiment")["positive"][0] > tx.vad_anchors("sentiment")["negative"][0]
+    assert tx.vad_anchors("no-such-taxonomy") == {}

@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from affectlab.core.taxonomy import load_taxonomy  # noqa: E402
+from affectlab.core.taxonomy import load_taxonomy, vad_anchors  # noqa: E402
 from affectlab.engines.registry import load_engine  # noqa: E402
 
 WORDS = [
@@ -80,6 +80,13 @@ def test_softmax_probabilities_sum_to_one_in_native_taxonomy(ekman_model: Path) 
     record = load_engine(f"hf:{ekman_model}").predict(["i hate this"])[0]
     assert abs(sum(record.emotions.values()) - 1.0) < 1e-5
     assert record.model.engine.startswith("hf:")
+
+
+def test_vad_comes_from_the_label_anchors(ekman_model: Path) -> None:
+    record = load_engine(f"hf:{ekman_model}").predict(["i hate this"])[0]
+    table = vad_anchors("ekman")
+    expected = sum(record.emotions[k] * table[k][0] for k in table) / sum(record.emotions[k] for k in table)
+    assert record.vad is not None and abs(record.vad.valence - expected) < 1e-9
 
 
 def test_long_input_is_chunked_not_truncated(ekman_model: Path) -> None:

@@ -46,6 +46,7 @@ __all__ = [
     "mapping_path",
     "project",
     "register_taxonomy",
+    "vad_anchors",
 ]
 
 ALIASES = {"parrott": "parrott-1"}
@@ -336,3 +337,23 @@ def label_links(label: str, source: str, target: str) -> dict[str, float]:
     for mapping in mapping_path(source, target):
         weights = np.clip(weights @ mapping.matrix(), 0.0, 1.0)
     return {t: round(float(w), 4) for t, w in zip(tgt.labels, weights) if w > 0}
+
+
+@cache
+def _anchor_file() -> dict[str, object]:
+    return json.loads((_files() / "anchors" / "vad.json").read_text(encoding="utf-8"))
+
+
+def vad_anchors(name: str) -> dict[str, tuple[float, float, float]]:
+    """Per-label (valence, arousal, dominance) anchors in [-1, 1] for a taxonomy (empty if none).
+
+    They are human EmoBank ratings averaged per label (see ``anchors/vad.json`` for the exact source);
+    engines without a VAD head use their probability-weighted mean.
+
+    Examples
+    --------
+    >>> vad_anchors("ekman")["joy"][0] > vad_anchors("ekman")["sadness"][0]
+    True
+    """
+    table = _anchor_file()["anchors"].get(canonical_name(name), {})  # type: ignore[union-attr]
+    return {label: (v[0], v[1], v[2]) for label, v in table.items()}

@@ -95,8 +95,16 @@ class Engine(ABC):
         return np.full(len(tx.load_taxonomy(taxonomy)), 0.5)
 
     def vad_from_probs(self, probs: NDArray[np.float64]) -> NDArray[np.float64] | None:
-        """VAD for engines without a VAD head; None when they cannot estimate it."""
-        return None
+        """VAD for engines without a VAD head: the probability-weighted mean of the native
+        taxonomy's per-label anchors (:func:`affectlab.core.taxonomy.vad_anchors`); None without anchors."""
+        anchors = tx.vad_anchors(self.native_taxonomy)
+        labels = tx.load_taxonomy(self.native_taxonomy).labels
+        columns = [j for j, label in enumerate(labels) if label in anchors]
+        if not columns:
+            return None
+        table = np.array([anchors[labels[j]] for j in columns])
+        weights = probs[:, columns]
+        return (weights @ table) / np.clip(weights.sum(axis=1, keepdims=True), 1e-12, None)
 
     def _has_sentiment(self) -> bool:
         """Whether the native taxonomy maps to sentiment (custom label sets may not)."""
