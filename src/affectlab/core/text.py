@@ -72,6 +72,8 @@ def spell_out(text: str) -> str:
     >>> spell_out("sooo good 😍")
     'so good  smiling face with heart-eyes '
     """
+    if text.isascii():  # no emoji possible: skip the (slow) emoji scan
+        return _ELONGATED.sub(r"\1", text)
     import emoji
 
     text = emoji.replace_emoji(text, replace=lambda _, data: " " + data["en"].strip(":").replace("_", " ") + " ")

@@ -28,7 +28,7 @@ from affectlab.surfaces.cli._common import (
     stderr,
 )
 
-CHUNK_ROWS = 1024
+CHUNK_ROWS = 2048
 
 
 def analyze(
@@ -58,7 +58,9 @@ def analyze(
     on_error: Annotated[
         str, typer.Option("--on-error", help="fail: stop at a malformed row; skip: flag it and go on.")
     ] = "fail",
-    batch_size: Annotated[int, typer.Option("--batch-size", help="Texts per engine call.")] = 256,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Texts per engine call (sorted by length together).")
+    ] = 2048,
     threads: Annotated[int | None, typer.Option("--threads", help="CPU threads for the engine (default: all).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
     as_json: JsonOption = False,
