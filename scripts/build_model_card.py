@@ -7,7 +7,8 @@ Reads ``src/affectlab/models/default/config.json`` (training history, calibratio
 runs on the test splits), ``benchmarks/results/speed.md`` and ``benchmarks/results/evidence.md``
 (written by the benchmark scripts), and writes the same card to the package
 (``src/affectlab/models/default/card.md``, shown by ``affectlab models info``) and to
-``docs/model-card.md``. No figure in the card is typed by hand.
+``docs/model-card.md``, and refreshes the headline table in README.md between the
+``<!-- figures:start -->`` and ``<!-- figures:end -->`` markers. No figure is typed by hand.
 """
 
 from __future__ import annotations
@@ -121,6 +122,21 @@ def figures_table(runs: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def headline_table(runs: list[dict[str, Any]]) -> str:
+    """The README's compact table: one line per test set with the issue's headline metrics."""
+    lines = ["| test set (n) | figure | value (95% CI) | target |", "|---|---|---|---|"]
+    for run in runs:
+        result, name = run["result"], run["result"]["dataset"]
+        for (dataset, metric), target in TARGETS.items():
+            value = _get(result, metric) if dataset == name else None
+            if value is not None:
+                better = "≤" if metric == "ece" else "≥"
+                lines.append(
+                    f"| {name} ({result['n']}) | {metric} | {value:.3f}{_ci(result, metric)} | {better} {target} |"
+                )
+    return "\n".join(lines)
+
+
 def main() -> None:
     config = json.loads((MODEL / "config.json").read_text(encoding="utf-8"))
     size = sum((MODEL / f).stat().st_size for f in config["sha256"])
@@ -180,6 +196,13 @@ def main() -> None:
     text = "\n".join(parts)
     (MODEL / "card.md").write_text(text, encoding="utf-8")
     (ROOT / "docs" / "model-card.md").write_text(text, encoding="utf-8")
+    if bench.is_file():
+        readme = ROOT / "README.md"
+        head, rest = readme.read_text(encoding="utf-8").split("<!-- figures:start -->\n", 1)
+        _, tail = rest.split("<!-- figures:end -->", 1)
+        runs = [r for r in data["runs"] if ":" not in r["result"]["dataset"] or r["result"]["dataset"].endswith(":eng")]
+        table = headline_table(runs)
+        readme.write_text(f"{head}<!-- figures:start -->\n{table}\n<!-- figures:end -->{tail}", encoding="utf-8")
     print(f"wrote {MODEL / 'card.md'} and docs/model-card.md")
 
 

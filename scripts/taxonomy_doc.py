@@ -65,10 +65,18 @@ def main() -> None:
         if missing and name != "goemotions":
             out += ["", f"Not reachable from GoEmotions labels (always 0 for the default model): {', '.join(missing)}."]
     anchors = tx._anchor_file()
-    out += ["", "## Valence/arousal/dominance anchors", "", f"Source: {anchors['source']}.", "",
-            f"Scale: {anchors['scale']}. Engines without a VAD head report the probability-weighted mean of their",
-            "native taxonomy's anchors. Labels with too little probability mass in EmoBank have no anchor.", "",
-            "| taxonomy | label | valence | arousal | dominance |", "|---|---|---:|---:|---:|"]
+    out += [
+        "",
+        "## Valence/arousal/dominance anchors",
+        "",
+        f"Source: {anchors['source']}.",
+        "",
+        f"Scale: {anchors['scale']}. Engines without a VAD head report the probability-weighted mean of their",
+        "native taxonomy's anchors. Labels with too little probability mass in EmoBank have no anchor.",
+        "",
+        "| taxonomy | label | valence | arousal | dominance |",
+        "|---|---|---:|---:|---:|",
+    ]
     for name, table in anchors["anchors"].items():
         out += [f"| {name} | {label} | {v:+.3f} | {a:+.3f} | {d:+.3f} |" for label, (v, a, d) in table.items()]
     out += ["", "## Mappings", ""]

@@ -1,7 +1,8 @@
 """Engine registry: a name (or ``prefix:argument``) to a factory.
 
 Built in: ``embedded`` (the default, optionally ``embedded:<folder>`` for another
-artifact) and ``hf:<local path or hub id>`` (needs the ``[hf]`` extra). Other
+artifact), ``lexicon`` (the word-list baseline) and ``hf:<local path or hub id>``
+(needs the ``[hf]`` extra). Other
 packages add engines through the ``affectlab.engines`` entry-point group, whose
 entries point at a factory ``f(argument: str | None, **options) -> Engine``.
 """
@@ -33,6 +34,12 @@ def _embedded(argument: str | None, **options: Any) -> Engine:
     return EmbeddedEngine(argument, **options)
 
 
+def _lexicon(argument: str | None, **options: Any) -> Engine:
+    from affectlab.engines.lexicon import LexiconEngine
+
+    return LexiconEngine()
+
+
 def _hf(argument: str | None, **options: Any) -> Engine:
     from affectlab.engines.hf import HFEngine
 
@@ -43,6 +50,7 @@ def _hf(argument: str | None, **options: Any) -> Engine:
 
 register_engine("embedded", _embedded)
 register_engine("hf", _hf)
+register_engine("lexicon", _lexicon)
 
 
 @cache

@@ -215,7 +215,12 @@ def _print_record(record: Affect) -> None:
     if record.intensity:
         console.print("intensity  " + "  ".join(f"{k} {v:.2f}" for k, v in record.intensity.items()) + "  (0..1)")
     if record.evidence:
-        console.print("evidence   " + ", ".join(f"'{e.text}' -> {e.label} ({e.weight:+.2f})" for e in record.evidence))
+        shown = [
+            e
+            for label in dict.fromkeys(e.label for e in record.evidence)
+            for e in [x for x in record.evidence if x.label == label][:3]
+        ]
+        console.print("evidence   " + ", ".join(f"'{e.text}' -> {e.label} ({e.weight:+.2f})" for e in shown))
     console.print(
         f"labels     {', '.join(record.labels) or '(none above threshold)'}   flags: {', '.join(record.flags) or '-'}"
     )
