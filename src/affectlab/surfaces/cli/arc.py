@@ -131,7 +131,7 @@ def _print_summary(result: Arc, source: str) -> None:
     dominant = [
         f"{row.start_time:.1f}-{row.end_time:.1f} {row.dominant}"
         for row in result.sections.itertuples()
-        if row.dominant is not None
+        if isinstance(row.dominant, str)  # sections without segments hold None or NaN
     ]
     lines.append("sections  " + ", ".join(dominant))
     if result.flags:
