@@ -11,29 +11,7 @@ transformers = pytest.importorskip("transformers")
 
 from affectlab.core.taxonomy import load_taxonomy, vad_anchors  # noqa: E402
 from affectlab.engines.registry import load_engine  # noqa: E402
-
-WORDS = [
-    "i",
-    "love",
-    "this",
-    "so",
-    "much",
-    "happy",
-    "great",
-    "awful",
-    "hate",
-    "sad",
-    "angry",
-    "not",
-    "good",
-    "bad",
-    "the",
-    "a",
-    "it",
-    "is",
-    "was",
-    "day",
-]
+from tiny_model import WORDS  # noqa: E402
 
 
 def build_model(folder: Path, labels: list[str], multilabel: bool = False) -> Path:
