@@ -12,23 +12,23 @@ from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import brier_score_loss, f1_score, mean_absolute_error, precision_recall_fscore_support
 
 from affectlab.analyses import evaluation as ev
-from affectlab.analyses.evaluation import (
+from affectlab.analyses.evaluation import evaluate
+from affectlab.analyses.metrics import (
     bootstrap_ci,
     brier_loss,
     ccc_score,
     classification_metrics,
-    evaluate,
     expected_calibration_error,
     fit_thresholds,
     jaccard_score,
     regression_metrics,
     reliability_diagram,
-    write_report,
 )
 from affectlab.analyses.tables import load_table_dataset
 from affectlab.datasets import Dataset
 from affectlab.engines.embedded import EmbeddedEngine
 from affectlab.errors import DataNotFound, InputError, ParameterError, TaxonomyError
+from affectlab.surfaces.plots.evaluation import write_report
 from tiny_model import WORDS
 
 
@@ -184,7 +184,7 @@ def test_a_point_estimate_outside_its_interval_is_noted() -> None:
     probs = rng.random((40, 3))
     gold = (rng.random(probs.shape) < probs).astype(float)  # calibrated: small ECE, biased upward when resampled
     ece = expected_calibration_error(gold, probs)
-    stat = ev._classification_stat(gold, (probs > 0.5).astype(float), probs)
+    stat = ev.classification_stat(gold, (probs > 0.5).astype(float), probs)
     interval = bootstrap_ci(stat, 40, n_boot=300, seed=0)["ece"]
     assert interval is not None and ece < interval[0]
     notes = ev._outside_notes({"ece": interval, "jaccard": (0.1, 0.2)}, {"ece": ece, "jaccard": 0.15})

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from affectlab.analyses.evaluation import EvalReport, evaluate, write_report
+from affectlab.analyses.evaluation import EvalReport, evaluate
 from affectlab.analyses.tables import load_table_dataset
 from affectlab.datasets import Dataset
 from affectlab.errors import InputError, ParameterError
@@ -26,6 +26,7 @@ from affectlab.surfaces.cli._common import (
     show_progress,
     stderr,
 )
+from affectlab.surfaces.plots.evaluation import write_report
 
 
 def _columns(value: str | None) -> list[str] | None:
