@@ -10,24 +10,13 @@ import pytest
 
 from affectlab.errors import InputError, ParameterError
 from affectlab.io import TableWriter, detect_format, read_rows
+from tables import write_table
 
 TEXTS = [f"text number {i}, with a comma" for i in range(50)]
 
 
 def write_input(path: Path, fmt: str, texts: list[str]) -> None:
-    frame = pd.DataFrame({"uid": [f"u{i}" for i in range(len(texts))], "body": texts})
-    if fmt == "csv":
-        frame.to_csv(path, index=False)
-    elif fmt == "tsv":
-        frame.to_csv(path, index=False, sep="\t")
-    elif fmt == "jsonl":
-        frame.to_json(path, orient="records", lines=True)
-    elif fmt == "json":
-        frame.to_json(path, orient="records")
-    elif fmt == "parquet":
-        frame.to_parquet(path)
-    else:
-        path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    write_table(pd.DataFrame({"uid": [f"u{i}" for i in range(len(texts))], "body": texts}), path, fmt)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl", "json", "parquet", "txt"])

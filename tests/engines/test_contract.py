@@ -87,3 +87,11 @@ def test_explain_returns_spans_of_the_text(engine: Engine) -> None:
 
 def test_empty_batch(engine: Engine) -> None:
     assert engine.predict([]) == []
+
+
+def test_predict_probs_matches_the_records(engine: Engine) -> None:
+    texts = ["I love this so much", "", "wow " * 600, b"caf\xe9 is great"]
+    records = engine.predict(texts, taxonomy="ekman")
+    labels = list(records[0].emotions)
+    expected = [[r.emotions[k] for k in labels] for r in records]
+    assert engine.predict_probs(texts, "ekman").tolist() == expected

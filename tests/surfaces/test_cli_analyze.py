@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from affectlab.surfaces.cli.app import app
+from tables import write_table
 
 runner = CliRunner()
 N = 1200
@@ -40,18 +41,7 @@ def read_output(path: Path) -> pd.DataFrame:
 def test_round_trip_every_format(tmp_path: Path, tiny_model_dir: Path, fmt_in: str, fmt_out: str) -> None:
     frame = pd.DataFrame({"uid": [f"id-{i:05d}" for i in range(N)], "body": texts(), "stars": range(N)})
     source = tmp_path / f"in.{fmt_in}"
-    if fmt_in == "csv":
-        frame.to_csv(source, index=False)
-    elif fmt_in == "tsv":
-        frame.to_csv(source, index=False, sep="\t")
-    elif fmt_in == "jsonl":
-        frame.to_json(source, orient="records", lines=True)
-    elif fmt_in == "json":
-        frame.to_json(source, orient="records")
-    elif fmt_in == "parquet":
-        frame.to_parquet(source)
-    else:
-        source.write_text("\n".join(frame.body) + "\n", encoding="utf-8")
+    write_table(frame, source, fmt_in)
     out = tmp_path / f"out.{fmt_out}"
     args = ["analyze", str(source), "-o", str(out), "-m", f"embedded:{tiny_model_dir}", "-q"]
     if fmt_in != "txt":

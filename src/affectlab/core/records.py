@@ -13,7 +13,7 @@ Scales
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["FLAGS", "SCALES", "VAD", "Affect", "EmotionScore", "Evidence", "Provenance", "Sentiment"]
@@ -136,7 +136,6 @@ class Affect:
     flags: tuple[str, ...] = ()
     model: Provenance | None = None
     error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def ranked(self, k: int | None = None) -> list[EmotionScore]:
         """Emotions sorted by probability, highest first (the first ``k`` if given)."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 __all__ = ["Normalized", "normalize", "spell_out", "word_spans"]
 
 _WORD = re.compile(r"[\w'’]+|[^\w\s]", re.UNICODE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode category Cc, except tab and newline
 _ELONGATED = re.compile(r"([a-zA-Z])\1{2,}")
 
 
@@ -50,7 +51,7 @@ def normalize(value: object) -> Normalized:
         text = str(value)
         flags.append("non_text")
     text = unicodedata.normalize("NFC", text)
-    text = "".join(" " if unicodedata.category(ch) == "Cc" and ch not in "\n\t" else ch for ch in text)
+    text = _CONTROL.sub(" ", text)
     if not text.strip():
         flags.append("empty")
     return Normalized(text, tuple(flags))

@@ -11,20 +11,19 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from affectlab.core import taxonomy as tx
 from affectlab.core.records import VAD, Affect, Evidence, Provenance, Sentiment
-from affectlab.core.text import normalize, word_spans
+from affectlab.core.text import Normalized, normalize, word_spans
 from affectlab.errors import InputError, TaxonomyError
 
 __all__ = ["Engine", "NativeScores"]
 
 MAX_EXPLAIN_WORDS = 200
-SENTIMENT_LABELS = ("positive", "negative", "neutral")
 
 
 @dataclass
@@ -144,26 +143,11 @@ class Engine(ABC):
         if ids is not None and len(ids) != len(texts):
             raise InputError(f"Got {len(ids)} ids for {len(texts)} texts; pass one id per text.")
         target = tx.load_taxonomy(taxonomy or self.native_taxonomy).name
-        normalized = [normalize(t) for t in texts]
-        pieces: list[str] = []
-        owner: list[tuple[int, int, list[int]]] = []  # (text index, first piece, piece lengths)
-        flags = [list(n.flags) for n in normalized]
-        for i, n in enumerate(normalized):
-            if "empty" in n.flags:
-                continue
-            parts = self.chunks(n.text)
-            if len(parts) > 1:
-                flags[i].append("truncated_chunks")
-            owner.append((i, len(pieces), [len(p) for p in parts]))
-            pieces += parts
+        normalized, flags, rows, merged = self._score_texts(texts)
         records: list[Affect | None] = [None] * len(texts)
-        if pieces:
-            merged = self.score(pieces).merge([(first, lengths) for _, first, lengths in owner])
-            rows = [i for i, _, _ in owner]
-            for i, record in zip(
-                rows,
-                self._records(merged, target, [ids[i] if ids else None for i in rows], [tuple(flags[i]) for i in rows]),
-            ):
+        if merged is not None:
+            row_ids = [ids[i] if ids is not None else None for i in rows]
+            for i, record in zip(rows, self._records(merged, target, row_ids, [tuple(flags[i]) for i in rows])):
                 records[i] = record
         for i, record in enumerate(records):
             if record is None:
@@ -172,6 +156,30 @@ class Engine(ABC):
         if explain:
             out = [self._explain(r, n.text) if "empty" not in r.flags else r for r, n in zip(out, normalized)]
         return out
+
+    def _score_texts(
+        self, texts: Sequence[object]
+    ) -> tuple[list[Normalized], list[list[str]], list[int], NativeScores | None]:
+        """Normalise, chunk and score texts once: (normalized, flags, rows scored, merged scores of those rows).
+
+        Empty texts are not scored; a long text's chunks are merged back into one row.
+        """
+        normalized = [normalize(t) for t in texts]
+        flags = [list(n.flags) for n in normalized]
+        pieces: list[str] = []
+        groups: list[tuple[int, list[int]]] = []  # (first piece, piece lengths) per scored text
+        rows: list[int] = []
+        for i, n in enumerate(normalized):
+            if "empty" in n.flags:
+                continue
+            parts = self.chunks(n.text)
+            if len(parts) > 1:
+                flags[i].append("truncated_chunks")
+            rows.append(i)
+            groups.append((len(pieces), [len(p) for p in parts]))
+            pieces += parts
+        merged = self.score(pieces).merge(groups) if pieces else None
+        return normalized, flags, rows, merged
 
     def target_probs(self, scores: NativeScores, target: str) -> NDArray[np.float64]:
         """Probabilities in ``target``: a native head if the engine has one, else projected."""
@@ -194,6 +202,8 @@ class Engine(ABC):
             above = probs >= self.thresholds(target)
         order = np.argsort(-probs, axis=1)
         polarity = self.target_probs(scores, "sentiment") if self._has_sentiment() else None
+        polarity_labels = tx.load_taxonomy("sentiment").labels
+        positive, negative = polarity_labels.index("positive"), polarity_labels.index("negative")
         vad = scores.vad if scores.vad is not None else self.vad_from_probs(scores.probs)
         vad = None if vad is None else np.clip(vad, -1.0, 1.0)
         intensity = None if scores.intensity is None else np.clip(scores.intensity, 0.0, 1.0)
@@ -205,8 +215,8 @@ class Engine(ABC):
                 chosen = chosen[:1]
             sentiment = None
             if polarity is not None:
-                pos, neg = float(polarity[row, 0]), float(polarity[row, 1])
-                sentiment = Sentiment(SENTIMENT_LABELS[int(np.argmax(polarity[row]))], pos - neg)
+                pos, neg = float(polarity[row, positive]), float(polarity[row, negative])
+                sentiment = Sentiment(polarity_labels[int(np.argmax(polarity[row]))], pos - neg)
             out.append(
                 Affect(
                     id=ids[row],
@@ -248,7 +258,7 @@ class Engine(ABC):
             return record
         variants = [(text[:a] + text[b:]).strip() or "." for a, b in spans]
         target = record.taxonomy
-        rows = [r for r in self.predict_probs(variants, target)]
+        rows = self.predict_probs(variants, target)
         labels = tx.load_taxonomy(target).labels
         evidence = []
         for label in explained:
@@ -259,10 +269,19 @@ class Engine(ABC):
                 if drops[k] > 0:
                     a, b = spans[k]
                     evidence.append(Evidence(text[a:b], a, b, label, float(drops[k])))
-        return Affect(**{**record.__dict__, "evidence": tuple(evidence)})
+        return replace(record, evidence=tuple(evidence))
 
-    def predict_probs(self, texts: list[str], taxonomy: str | None = None) -> NDArray[np.float64]:
-        """Probabilities only, shape (n_texts, n_labels), chunking long texts (fast path for evaluation)."""
-        records = self.predict(texts, taxonomy=taxonomy)
-        labels = tx.load_taxonomy(taxonomy or self.native_taxonomy).labels
-        return np.array([[r.emotions[k] for k in labels] for r in records])
+    def predict_probs(self, texts: Sequence[object], taxonomy: str | None = None) -> NDArray[np.float64]:
+        """Probabilities only, shape (n_texts, n_labels), without building records.
+
+        Same scores as :meth:`predict` (chunking included); an empty text gets the empty record's
+        emotions (``neutral`` = 1 where the taxonomy has it, else all 0).
+        """
+        target = tx.load_taxonomy(taxonomy or self.native_taxonomy)
+        out = np.zeros((len(texts), len(target)))
+        if "neutral" in target.labels:
+            out[:, target.index("neutral")] = 1.0
+        _, _, rows, merged = self._score_texts(texts)
+        if merged is not None:
+            out[rows] = self.target_probs(merged, target.name)
+        return out
