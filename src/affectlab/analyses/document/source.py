@@ -1,0 +1,91 @@
+"""The text to analyse: a string, bytes or a UTF-8 file, checked and read in blocks."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from affectlab.errors import InputError
+
+BLOCK_CHARS = 1 << 20
+_HEAD_BYTES = 1 << 16
+_MAX_UNDECODABLE = 0.1
+_PATH_SUFFIXES = (".txt", ".text", ".md")
+
+
+def _check_bytes(head: bytes, what: str) -> bool:
+    """Raise for binary or non-UTF-8 data; True when some bytes will be replaced."""
+    if b"\x00" in head:
+        raise InputError(
+            f"{what} looks like a binary file (it contains NUL bytes); pass UTF-8 text "
+            "(for UTF-16 text, convert it first, e.g. iconv -f UTF-16 -t UTF-8)."
+        )
+    decoded = codecs.getincrementaldecoder("utf-8")("replace").decode(head, final=False)
+    bad = decoded.count("\ufffd") - head.count("\ufffd".encode())
+    if bad > _MAX_UNDECODABLE * max(len(decoded), 1):
+        raise InputError(
+            f"{what} is not UTF-8 text: {bad} of its first {len(decoded)} characters cannot be decoded "
+            "(binary data, or another encoding: convert it, e.g. iconv -f latin1 -t UTF-8)."
+        )
+    return bad > 0
+
+
+def read_blocks(path: str | os.PathLike[str], block_chars: int = BLOCK_CHARS) -> Iterator[str]:
+    """Check a text file and return an iterator over its text in blocks of ``block_chars`` characters.
+
+    The file is decoded as UTF-8 (a BOM is dropped, line endings are kept, bad
+    bytes become U+FFFD), so segment offsets index that decoded text.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, empty, binary (NUL bytes) or mostly not UTF-8.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"Input file {str(path)!r} does not exist.")
+    with file.open("rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    if not head:
+        raise InputError(f"Input file {str(path)!r} is empty; pass a file with text in it.")
+    _check_bytes(head, f"Input file {str(path)!r}")
+
+    def blocks() -> Iterator[str]:
+        with file.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+            while block := handle.read(block_chars):
+                yield block
+
+    return blocks()
+
+
+def _source_blocks(text_or_path: object, block_chars: int) -> tuple[Iterable[str], str | None, int]:
+    """(blocks, file name or None, total size for progress)."""
+    if isinstance(text_or_path, os.PathLike):
+        return read_blocks(text_or_path, block_chars), str(text_or_path), Path(text_or_path).stat().st_size
+    if isinstance(text_or_path, bytes | bytearray):
+        data = bytes(text_or_path)
+        if not data:
+            raise InputError("The text given to document_arc is empty.")
+        _check_bytes(data[:_HEAD_BYTES], "The data given to document_arc")
+        text = data.decode("utf-8-sig", errors="replace")
+        return [text], None, len(text)
+    if isinstance(text_or_path, str):
+        single_line = "\n" not in text_or_path and len(text_or_path) < 4096
+        if single_line and os.path.isfile(text_or_path):
+            return read_blocks(text_or_path, block_chars), text_or_path, os.path.getsize(text_or_path)
+        looks_like_path = single_line and " " not in text_or_path.strip()
+        if looks_like_path and text_or_path.lower().endswith(_PATH_SUFFIXES):
+            raise InputError(
+                f"File {text_or_path!r} does not exist (to analyse the string itself, pass it as a text with a space "
+                "or line break in it)."
+            )
+        if not text_or_path.strip():
+            raise InputError("The text given to document_arc is empty.")
+        if "\x00" in text_or_path[:_HEAD_BYTES]:
+            raise InputError("The text given to document_arc contains NUL characters; is it binary data?")
+        return [text_or_path], None, len(text_or_path)
+    raise InputError(
+        f"document_arc takes a text (str or bytes) or a file path. Got {type(text_or_path).__name__} instead."
+    )
