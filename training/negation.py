@@ -20,17 +20,15 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 from transformers import AutoModel
 
 from affectlab.core.taxonomy import load_taxonomy
 from common import encoder_dir, load_tokenizer
-from train_default import MultiTaskModel, Task, epoch_batches, evaluate_dev, load_tasks, pad, task_loss
+from train_default import MultiTaskModel, Task, continue_training, epoch_batches, evaluate_dev, load_tasks
 
 ADJECTIVES = {
     "anger": ["angry", "mad", "furious", "pissed off", "livid"],
@@ -107,30 +105,7 @@ def main() -> None:
     others = [b for b in batches if b[0] != "negation"]
     plan = [negation[i % len(negation)] if i % 3 == 0 else others[i] for i in range(args.steps)]
     pos_weight = torch.tensor(state["meta"]["goemotions_pos_weight"], dtype=torch.float32)
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": model.encoder.parameters(), "lr": args.lr},
-            {"params": model.heads.parameters(), "lr": args.head_lr},
-        ],
-        weight_decay=0.01,
-    )
-    model.train()
-    started, running = time.time(), []
-    for step, (name, idx) in enumerate(plan, start=1):
-        task = tasks[name]
-        ids, mask = pad([encoded[name][i] for i in idx])
-        loss = task_loss(task, model, ids, mask, torch.tensor(task.targets[idx], dtype=torch.float32), pos_weight)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        optimizer.zero_grad()
-        running.append(loss.item())
-        if step % 50 == 0:
-            print(
-                f"step {step}/{args.steps} loss {np.mean(running):.4f} {(time.time() - started) / step:.2f}s/step",
-                flush=True,
-            )
-            running = []
+    continue_training(model, plan, tasks, encoded, pos_weight, args.lr, args.head_lr)
     metrics = {"stage": "negation", "step": args.steps, **evaluate_dev(model, tokenizer.encode_batch)}
     print("dev", json.dumps(metrics), flush=True)
     history = [*state["history"], metrics]

@@ -49,6 +49,7 @@ class Task:
     texts: list[str]
     targets: np.ndarray
     repeat: float  # how many passes over this task per epoch
+    column_weights: tuple[float, ...] | None = None  # MSE tasks: relative weight of each target column
 
 
 class MultiTaskModel(nn.Module):
@@ -159,7 +160,11 @@ def task_loss(
         out = model(ids, mask, ["goemotions"])["goemotions"]
         return nn.functional.binary_cross_entropy_with_logits(out, target, pos_weight=pos_weight)
     if task.name == "vad":
-        return nn.functional.mse_loss(model(ids, mask, ["vad"])["vad"], target)
+        out = model(ids, mask, ["vad"])["vad"]
+        if task.column_weights is None:
+            return nn.functional.mse_loss(out, target)
+        weights = torch.tensor(task.column_weights, dtype=out.dtype)
+        return ((out - target) ** 2 * weights).mean() / weights.mean()
     if task.name == "plutchik":
         return nn.functional.binary_cross_entropy_with_logits(model(ids, mask, ["plutchik"])["plutchik"], target)
     out = model(ids, mask, ["semeval_a", "semeval_b"])
@@ -217,6 +222,41 @@ def evaluate_dev(model: MultiTaskModel, encode) -> dict[str, float]:
         "xed_macro_f1@tuned": best_threshold_f1(sig(x), xed.targets),
         "brighter_b_mean_r": float(np.mean([np.corrcoef(b[:, i], br.targets[:, i])[0, 1] for i in range(b.shape[1])])),
     }
+
+
+def continue_training(
+    model: MultiTaskModel,
+    plan: list[tuple[str, np.ndarray]],
+    tasks: dict[str, Task],
+    encoded: dict[str, list[list[int]]],
+    pos_weight: torch.Tensor,
+    lr: float,
+    head_lr: float,
+) -> None:
+    """Train ``model`` on the batches of ``plan`` in order at constant learning rates (the later stages)."""
+    optimizer = torch.optim.AdamW(
+        [{"params": model.encoder.parameters(), "lr": lr}, {"params": model.heads.parameters(), "lr": head_lr}],
+        weight_decay=0.01,
+    )
+    model.train()
+    started, running = time.time(), []
+    for step, (name, idx) in enumerate(plan, start=1):
+        task = tasks[name]
+        ids, mask = pad([encoded[name][i] for i in idx])
+        loss = task_loss(task, model, ids, mask, torch.tensor(task.targets[idx], dtype=torch.float32), pos_weight)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad()
+        running.append(loss.item())
+        if step % 50 == 0:
+            rate = (time.time() - started) / step
+            print(
+                f"step {step}/{len(plan)} loss {np.mean(running):.4f} {rate:.2f}s/step "
+                f"eta {rate * (len(plan) - step) / 60:.0f} min",
+                flush=True,
+            )
+            running = []
 
 
 def _f1(pred: np.ndarray, gold: np.ndarray) -> float:
