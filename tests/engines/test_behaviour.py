@@ -79,11 +79,26 @@ def test_emoji_carry_sentiment(engine: EmbeddedEngine, text: str, label: str) ->
 
 
 @pytest.mark.parametrize(
-    ("casual", "label"),
-    [("sooo happyyy rn!!", "joy"), ("thx so much, ur the best", "joy"), ("ugh this sucks sooo bad", "anger")],
+    ("casual", "labels"),
+    [
+        ("sooo happyyy rn!!", {"joy"}),
+        ("thx so much, ur the best", {"joy"}),
+        # "ugh" reads as disgust as often as anger in GoEmotions; either is a fair Ekman reading
+        ("ugh this sucks sooo bad", {"anger", "disgust"}),
+    ],
 )
-def test_casual_spelling(engine: EmbeddedEngine, casual: str, label: str) -> None:
-    assert engine.predict([casual], taxonomy="ekman")[0].top == label
+def test_casual_spelling(engine: EmbeddedEngine, casual: str, labels: set[str]) -> None:
+    assert engine.predict([casual], taxonomy="ekman")[0].top in labels
+
+
+@pytest.mark.parametrize(
+    ("casual", "plain"),
+    [("sooo happyyy rn!!", "so happy right now!!"), ("ugh this sucks sooo bad", "ugh this sucks so bad")],
+)
+def test_casual_spelling_reads_like_plain_spelling(engine: EmbeddedEngine, casual: str, plain: str) -> None:
+    casual_record, plain_record = engine.predict([casual, plain], taxonomy="ekman")
+    assert casual_record.top == plain_record.top
+    assert casual_record.sentiment.label == plain_record.sentiment.label
 
 
 def test_very_long_text_is_chunked_and_keeps_its_mood(engine: EmbeddedEngine) -> None:
