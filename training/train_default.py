@@ -35,7 +35,7 @@ from torch import nn
 from transformers import AutoModel
 
 from affectlab import datasets
-from common import encoder_dir, load_tokenizer
+from common import encoder_dir, load_tokenizer, resume_checkpoint, save_checkpoint
 
 BRIGHTER_HOLDOUT = 300
 
@@ -308,29 +308,12 @@ def main() -> None:
 
     step, history = 0, []
     ckpt = args.out / "checkpoint.pt"
-    if ckpt.exists():
-        state = torch.load(ckpt, weights_only=False)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
+    if state := resume_checkpoint(ckpt, model, optimizer, scheduler):
         step, history = state["step"], state["history"]
-        torch.set_rng_state(state["torch_rng"])
         print(f"resumed from step {step}/{total}", flush=True)
 
     def save() -> None:
-        tmp = ckpt.with_suffix(".tmp")
-        torch.save(
-            {
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "step": step,
-                "history": history,
-                "torch_rng": torch.get_rng_state(),
-            },
-            tmp,
-        )
-        tmp.replace(ckpt)
+        save_checkpoint(ckpt, model, optimizer, scheduler, step, history=history)
 
     model.train()
     started, running = time.time(), []

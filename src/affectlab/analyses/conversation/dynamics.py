@@ -20,9 +20,9 @@ from affectlab.analyses.conversation.records import (
     SpeakerSummary,
     TurnRecord,
 )
-from affectlab.analyses.conversation.scoring import _score_from_columns, _score_with_engine
-from affectlab.analyses.conversation.statistics import _pearson, _runs, contagion_ols, transition_matrix
-from affectlab.analyses.conversation.turns import _check_choice, _check_number, load_turns
+from affectlab.analyses.conversation.scoring import score_from_columns, score_with_engine
+from affectlab.analyses.conversation.statistics import contagion_ols, directional_runs, pearson_r, transition_matrix
+from affectlab.analyses.conversation.turns import check_choice, check_number, load_turns
 from affectlab.core import taxonomy as tx
 from affectlab.engines.base import Engine
 from affectlab.engines.registry import load_engine
@@ -120,7 +120,7 @@ def _dynamics(
     inertia = {}
     for s in speakers:
         x, y = own_lag[s]
-        rho, why = _pearson(x, y)
+        rho, why = pearson_r(x, y)
         pairs = self_pairs[s]
         undefined = {} if why is None else {"autocorrelation": why}
         rate = None
@@ -215,7 +215,7 @@ def _episodes(
         for scope_key, (ids, values) in series.items():
             scope = "conversation" if scope_key == "\0conversation" else scope_key
             for sign, kind in ((escalating, "escalation"), (-escalating, "de-escalation")):
-                for a, b in _runs(values, sign, limit, min_steps):
+                for a, b in directional_runs(values, sign, limit, min_steps):
                     out.append(
                         Episode(scope, kind, signal, tuple(ids[a : b + 1]), values[a], values[b], values[b] - values[a])
                     )
@@ -318,20 +318,20 @@ def conversation_dynamics(
     >>> result.dynamics["0"].outcomes["a"].undefined
     {'change': '1 scored turn(s); needs at least 2'}
     """
-    _check_number("context", context, 0, None, integer=True)
-    _check_number("context_weight", context_weight, 0.0, 1.0)
-    _check_number("shift_threshold", shift_threshold, 0.0, 2.0)
-    _check_number("episode_threshold", episode_threshold, 0.0, 2.0)
-    _check_number("episode_prob_threshold", episode_prob_threshold, 0.0, 1.0)
-    _check_number("min_episode_steps", min_episode_steps, 1, None, integer=True)
-    _check_number("outcome_threshold", outcome_threshold, 0.0, 2.0)
-    _check_number("batch_size", batch_size, 1, None, integer=True)
+    check_number("context", context, 0, None, integer=True)
+    check_number("context_weight", context_weight, 0.0, 1.0)
+    check_number("shift_threshold", shift_threshold, 0.0, 2.0)
+    check_number("episode_threshold", episode_threshold, 0.0, 2.0)
+    check_number("episode_prob_threshold", episode_prob_threshold, 0.0, 1.0)
+    check_number("min_episode_steps", min_episode_steps, 1, None, integer=True)
+    check_number("outcome_threshold", outcome_threshold, 0.0, 2.0)
+    check_number("batch_size", batch_size, 1, None, integer=True)
     if not isinstance(context_separator, str):
         raise ParameterError(
             "The 'context_separator' parameter of conversation_dynamics must be a str. "
             f"Got {type(context_separator).__name__} instead."
         )
-    _check_choice("on_unsorted", on_unsorted, ("sort", "error"))
+    check_choice("on_unsorted", on_unsorted, ("sort", "error"))
     if engine is None and (context or taxonomy is not None):
         raise ParameterError(
             "The 'context' and 'taxonomy' parameters of conversation_dynamics need an engine; with engine=None "
@@ -350,13 +350,13 @@ def conversation_dynamics(
     engine_name: str | None = None
     labels_order: Sequence[str] | None = None
     if engine is None:
-        records = _score_from_columns(turns)
+        records = score_from_columns(turns)
     else:
         loaded = engine if isinstance(engine, Engine) else load_engine(engine)
         engine_name = f"{loaded.name}@{loaded.version}"
         taxonomy = tx.load_taxonomy(taxonomy or loaded.native_taxonomy).name
         labels_order = tx.load_taxonomy(taxonomy).labels
-        records = _score_with_engine(turns, loaded, taxonomy, context, context_weight, context_separator, batch_size)
+        records = score_with_engine(turns, loaded, taxonomy, context, context_weight, context_separator, batch_size)
     groups: dict[str, list[TurnRecord]] = {}
     for r in records:
         groups.setdefault(r.conversation_id, []).append(r)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from affectlab.analyses.conversation.records import Turn, TurnRecord
-from affectlab.analyses.conversation.turns import _as_id, _missing
+from affectlab.analyses.conversation.turns import as_id, is_missing
 from affectlab.core import taxonomy as tx
 from affectlab.core.records import Affect
 from affectlab.core.text import normalize
@@ -132,7 +132,7 @@ def _parts(affect: Affect) -> dict[str, Any]:
     }
 
 
-def _score_with_engine(
+def score_with_engine(
     turns: list[Turn],
     engine: Engine,
     taxonomy: str | None,
@@ -174,7 +174,7 @@ def _score_with_engine(
 
 def _given_score(turn: Turn, column: str, low: float, high: float) -> float | None:
     value = turn.columns.get(column)
-    if _missing(value):
+    if is_missing(value):
         return None
     try:
         number = float(value)  # type: ignore[arg-type]
@@ -185,7 +185,7 @@ def _given_score(turn: Turn, column: str, low: float, high: float) -> float | No
     return number
 
 
-def _score_from_columns(turns: list[Turn]) -> list[TurnRecord]:
+def score_from_columns(turns: list[Turn]) -> list[TurnRecord]:
     if not any("valence" in t.columns for t in turns):
         raise InputError(
             "With engine=None the rows must carry precomputed scores: a 'valence' column in [-1, 1] "
@@ -194,7 +194,7 @@ def _score_from_columns(turns: list[Turn]) -> list[TurnRecord]:
     records = []
     for turn in turns:
         valence = _given_score(turn, "valence", -1.0, 1.0)
-        top = _as_id(turn.columns.get("top"))
+        top = as_id(turn.columns.get("top"))
         records.append(
             _record(
                 turn,

@@ -17,7 +17,8 @@ from affectlab.analyses.conversation.records import (
 from affectlab.errors import InputError
 
 
-def _pearson(x: Sequence[float], y: Sequence[float]) -> tuple[float | None, str | None]:
+def pearson_r(x: Sequence[float], y: Sequence[float]) -> tuple[float | None, str | None]:
+    """``(r, None)`` for paired series, or ``(None, reason)`` when r is undefined (too few pairs, no variance)."""
     if len(x) < MIN_AUTOCORR_PAIRS:
         return None, f"{len(x)} lag-1 pair(s); needs at least {MIN_AUTOCORR_PAIRS}"
     a, b = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
@@ -46,7 +47,7 @@ def lag1_autocorrelation(values: Sequence[float]) -> float | None:
     >>> round(lag1_autocorrelation([0.1, 0.2, 0.3, 0.5, 0.4]), 3)
     0.68
     """
-    return _pearson(values[:-1], values[1:])[0]
+    return pearson_r(values[:-1], values[1:])[0]
 
 
 def contagion_ols(
@@ -160,7 +161,7 @@ def transition_matrix(pairs: Iterable[tuple[str, str]], labels: Sequence[str] | 
     return TransitionMatrix(order, counts, undefined)
 
 
-def _runs(values: Sequence[float], sign: int, threshold: float, min_steps: int) -> list[tuple[int, int]]:
+def directional_runs(values: Sequence[float], sign: int, threshold: float, min_steps: int) -> list[tuple[int, int]]:
     """Maximal runs [start, end] where every step moves strictly in ``sign`` and the total move reaches threshold."""
     out = []
     start = 0

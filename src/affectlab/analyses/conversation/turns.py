@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
-def _missing(value: object) -> bool:
+def is_missing(value: object) -> bool:
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -35,19 +35,19 @@ def _missing(value: object) -> bool:
         return False
 
 
-def _as_id(value: object) -> str | None:
-    if _missing(value):
+def as_id(value: object) -> str | None:
+    if is_missing(value):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, np.integer | np.floating):
-        return _as_id(value.item())
+        return as_id(value.item())
     return str(value).strip()
 
 
 def _time_key(value: object, where: str) -> tuple[str, float] | None:
     """(kind, sortable seconds) of a timestamp; kind is ``number`` or ``date``."""
-    if _missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, bool):
         raise InputError(f"{where}: timestamp {value!r} is a boolean; use numbers (seconds) or dates.")
@@ -75,7 +75,7 @@ def _time_key(value: object, where: str) -> tuple[str, float] | None:
 
 
 def _json_time(value: object) -> object:
-    if _missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, np.integer | np.floating):
         return value.item()
@@ -85,14 +85,14 @@ def _json_time(value: object) -> object:
     return iso() if callable(iso) else str(value)
 
 
-def _check_choice(name: str, value: object, allowed: Sequence[str], owner: str = "conversation_dynamics") -> None:
+def check_choice(name: str, value: object, allowed: Sequence[str], owner: str = "conversation_dynamics") -> None:
     if value not in allowed:
         raise ParameterError(
             f"The '{name}' parameter of {owner} must be one of {', '.join(map(repr, allowed))}. Got {value!r} instead."
         )
 
 
-def _check_number(name: str, value: object, low: float, high: float | None, *, integer: bool = False) -> None:
+def check_number(name: str, value: object, low: float, high: float | None, *, integer: bool = False) -> None:
     ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
     if ok and integer:
         ok = isinstance(value, int)
@@ -183,7 +183,7 @@ def load_turns(
     >>> [(t.turn_id, t.parent) for t in turns]
     [('0', None), ('1', '0')]
     """
-    _check_choice("on_unsorted", on_unsorted, ("sort", "error"), "load_turns")
+    check_choice("on_unsorted", on_unsorted, ("sort", "error"), "load_turns")
     rows, available = _rows_of(data)
     if not rows:
         raise InputError("The conversation data has no rows; pass at least one turn.")
@@ -202,19 +202,19 @@ def load_turns(
     groups: dict[str, list[Turn]] = {}
     keys: dict[str, list[tuple[str, float] | None]] = {}
     for index, row in enumerate(rows):
-        speaker = _as_id(row.get(speaker_col))
+        speaker = as_id(row.get(speaker_col))
         if speaker is None:
             raise InputError(f"Row {index} has no speaker (column {speaker_col!r}); fill it in or drop the row.")
         conversation = DEFAULT_CONVERSATION
         if conversation_col is not None:
-            conversation = _as_id(row.get(conversation_col)) or ""
+            conversation = as_id(row.get(conversation_col)) or ""
             if not conversation:
                 raise InputError(
                     f"Row {index} has no conversation id (column {conversation_col!r}); fill it in or drop the row."
                 )
         turn_id = str(index)
         if turn_id_col is not None:
-            turn_id = _as_id(row.get(turn_id_col)) or ""
+            turn_id = as_id(row.get(turn_id_col)) or ""
             if not turn_id:
                 raise InputError(f"Row {index} has no turn id (column {turn_id_col!r}); every turn needs one.")
         raw_time = row.get(time_col) if time_col else None
@@ -226,8 +226,8 @@ def load_turns(
                 speaker=speaker,
                 text=row.get(text_col),
                 timestamp=_json_time(raw_time),
-                reply_to=_as_id(row.get(reply_to_col)) if reply_to_col else None,
-                flags=("missing_timestamp",) if time_col and _missing(raw_time) else (),
+                reply_to=as_id(row.get(reply_to_col)) if reply_to_col else None,
+                flags=("missing_timestamp",) if time_col and is_missing(raw_time) else (),
                 columns=dict(row),
             )
         )

@@ -12,9 +12,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from affectlab.analyses.document.records import Arc
-from affectlab.analyses.document.shape import _extrema, _moment, _sections, _turning_points, classify_shape
+from affectlab.analyses.document.shape import build_sections, classify_shape, extrema, find_turning_points, make_moment
 from affectlab.analyses.document.smoothing import DEFAULT_SMOOTH, parse_smooth, smooth_curves
-from affectlab.analyses.document.source import BLOCK_CHARS, _source_blocks
+from affectlab.analyses.document.source import BLOCK_CHARS, source_blocks
 from affectlab.core import taxonomy as tx
 from affectlab.core.segment import SegmentStream, parse_unit
 from affectlab.engines.base import Engine
@@ -157,7 +157,7 @@ def document_arc(
         ("block_chars", block_chars, 1),
     ):
         _check_int(name, value, minimum)
-    blocks, source, total = _source_blocks(text_or_path, block_chars)
+    blocks, source, total = source_blocks(text_or_path, block_chars)
     model, taxonomy = _resolve_engine(engine, taxonomy)
     target = tx.load_taxonomy(taxonomy or model.native_taxonomy)
     labels = tuple(target.labels)
@@ -257,20 +257,20 @@ def _build_arc(
     valence = values[:, columns.index("vad.valence")]
     shape, shape_score, shape_scores = classify_shape(valence_curve)
     peaks = tuple(
-        _moment(grid, valence_curve, i, p, times, valence, segments, +1)
-        for i, p in _extrema(valence_curve, +1, n_peaks)
+        make_moment(grid, valence_curve, i, p, times, valence, segments, +1)
+        for i, p in extrema(valence_curve, +1, n_peaks)
     )
     troughs = tuple(
-        _moment(grid, valence_curve, i, p, times, valence, segments, -1)
-        for i, p in _extrema(valence_curve, -1, n_peaks)
+        make_moment(grid, valence_curve, i, p, times, valence, segments, -1)
+        for i, p in extrema(valence_curve, -1, n_peaks)
     )
     return Arc(
         segments=segments,
         curves=curves,
         peaks=peaks,
         troughs=troughs,
-        turning_points=_turning_points(grid, valence_curve),
-        sections=_sections(values, times, labels, n_sections),
+        turning_points=find_turning_points(grid, valence_curve),
+        sections=build_sections(values, times, labels, n_sections),
         shape=shape,
         shape_score=shape_score,
         shape_scores=shape_scores,

@@ -95,7 +95,7 @@ def local_maxima(y: NDArray[np.float64]) -> list[tuple[int, float]]:
     return found
 
 
-def _extrema(curve: NDArray[np.float64], sign: int, count: int) -> list[tuple[int, float]]:
+def extrema(curve: NDArray[np.float64], sign: int, count: int) -> list[tuple[int, float]]:
     """Grid indices and prominences of the ``count`` most prominent maxima (sign=+1) or minima (-1), ends included."""
     if count == 0 or not np.all(np.isfinite(curve)) or np.ptp(curve) < 1e-12:
         return []
@@ -105,7 +105,7 @@ def _extrema(curve: NDArray[np.float64], sign: int, count: int) -> list[tuple[in
     return [(index - 1, min(prominence, float(np.ptp(curve)))) for index, prominence in found]
 
 
-def _moment(
+def make_moment(
     grid: NDArray[np.float64],
     curve: NDArray[np.float64],
     index: int,
@@ -133,7 +133,7 @@ def _moment(
     )
 
 
-def _turning_points(grid: NDArray[np.float64], curve: NDArray[np.float64]) -> tuple[TurningPoint, ...]:
+def find_turning_points(grid: NDArray[np.float64], curve: NDArray[np.float64]) -> tuple[TurningPoint, ...]:
     if not np.all(np.isfinite(curve)) or np.ptp(curve) < 1e-12:
         return ()
     threshold = 0.1 * float(np.ptp(curve))
@@ -146,7 +146,7 @@ def _turning_points(grid: NDArray[np.float64], curve: NDArray[np.float64]) -> tu
     return tuple(sorted(points, key=lambda p: p.time))
 
 
-def _sections(
+def build_sections(
     values: NDArray[np.float64], times: NDArray[np.float64], labels: tuple[str, ...], n_sections: int
 ) -> pd.DataFrame:
     import pandas as pd

@@ -60,7 +60,7 @@ def read_blocks(path: str | os.PathLike[str], block_chars: int = BLOCK_CHARS) ->
     return blocks()
 
 
-def _source_blocks(text_or_path: object, block_chars: int) -> tuple[Iterable[str], str | None, int]:
+def source_blocks(text_or_path: object, block_chars: int) -> tuple[Iterable[str], str | None, int]:
     """(blocks, file name or None, total size for progress)."""
     if isinstance(text_or_path, os.PathLike):
         return read_blocks(text_or_path, block_chars), str(text_or_path), Path(text_or_path).stat().st_size

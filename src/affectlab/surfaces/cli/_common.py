@@ -22,6 +22,18 @@ TaxonomyOption = Annotated[
     typer.Option("--taxonomy", "-t", help="goemotions, ekman, plutchik, parrott[:1|2|3], sentiment, semeval, ..."),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")]
+OutputOption = Annotated[
+    str | None,
+    typer.Option("--output", "-o", help="Output file; format from its suffix. Default: JSON lines on stdout."),
+]
+OutputFormatOption = Annotated[
+    str | None, typer.Option("--format", help="Output format: csv, tsv, jsonl, json, parquet.")
+]
+InputFormatOption = Annotated[
+    str | None, typer.Option("--input-format", help="Input format when the suffix does not tell.")
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
+ItemOption = Annotated[str, typer.Option("--item", help="Column of item ids.")]
 
 
 def show_progress(quiet: bool) -> bool:

@@ -10,13 +10,23 @@ import typer
 from affectlab.analyses.aggregation import METHODS, aggregate_labels
 from affectlab.errors import ParameterError
 from affectlab.io import TableWriter
-from affectlab.surfaces.cli._common import DebugOption, QuietOption, handle_errors, stderr
+from affectlab.surfaces.cli._common import (
+    DebugOption,
+    ForceOption,
+    InputFormatOption,
+    ItemOption,
+    OutputFormatOption,
+    OutputOption,
+    QuietOption,
+    handle_errors,
+    stderr,
+)
 from affectlab.surfaces.cli.agree import read_table
 
 
 def aggregate(
     source: Annotated[str, typer.Argument(help="Ratings file, one row per rating: .csv .tsv .jsonl .json .parquet.")],
-    item: Annotated[str, typer.Option("--item", help="Column of item ids.")],
+    item: ItemOption,
     value: Annotated[str, typer.Option("--value", help="Column of labels; several labels joined by --sep.")],
     rater: Annotated[
         str | None, typer.Option("--rater", help="Column of rater ids (default: every row is one rater).")
@@ -25,15 +35,10 @@ def aggregate(
         str, typer.Option("--method", help="majority (> half of raters), plurality (most chosen), all, or soft.")
     ] = "majority",
     sep: Annotated[str, typer.Option("--sep", help="Separator of several labels in one value.")] = ",",
-    output: Annotated[
-        str | None,
-        typer.Option("--output", "-o", help="Output file; format from its suffix. Default: JSON lines on stdout."),
-    ] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="Output format: csv, tsv, jsonl, json, parquet.")] = None,
-    input_format: Annotated[
-        str | None, typer.Option("--input-format", help="Input format when the suffix does not tell.")
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
+    output: OutputOption = None,
+    fmt: OutputFormatOption = None,
+    input_format: InputFormatOption = None,
+    force: ForceOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:

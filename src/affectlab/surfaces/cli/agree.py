@@ -19,7 +19,16 @@ from affectlab.core import scales
 from affectlab.errors import InputError, ParameterError
 from affectlab.io import detect_format
 from affectlab.surfaces.api import Analyzer, flatten
-from affectlab.surfaces.cli._common import DebugOption, JsonOption, QuietOption, TaxonomyOption, handle_errors, stderr
+from affectlab.surfaces.cli._common import (
+    DebugOption,
+    InputFormatOption,
+    ItemOption,
+    JsonOption,
+    QuietOption,
+    TaxonomyOption,
+    handle_errors,
+    stderr,
+)
 
 CLI_METRICS = ("krippendorff", "fleiss", "cohen", "icc", "icc_c1", "icc_a1")
 MODEL_SCALES = ("raw", "unit", "emobank")
@@ -29,7 +38,7 @@ _SIGNED_FIELDS = ("vad.valence", "vad.arousal", "vad.dominance", "sentiment.scor
 
 def agree(
     source: Annotated[str, typer.Argument(help="Ratings file, one row per rating: .csv .tsv .jsonl .json .parquet.")],
-    item: Annotated[str, typer.Option("--item", help="Column of item ids.")],
+    item: ItemOption,
     value: Annotated[str, typer.Option("--value", help="Column of ratings (labels or numbers).")],
     rater: Annotated[str | None, typer.Option("--rater", help="Column of rater ids.")] = None,
     from_order: Annotated[
@@ -71,9 +80,7 @@ def agree(
         typer.Option("--text-file", help="File with the texts (the --item and --text-column columns); default FILE."),
     ] = None,
     taxonomy: TaxonomyOption = None,
-    input_format: Annotated[
-        str | None, typer.Option("--input-format", help="Input format when the suffix does not tell.")
-    ] = None,
+    input_format: InputFormatOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,

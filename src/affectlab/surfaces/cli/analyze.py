@@ -19,8 +19,11 @@ from affectlab.io import SUFFIXES, Row, TableWriter, read_rows
 from affectlab.surfaces.api import Analyzer, flatten
 from affectlab.surfaces.cli._common import (
     DebugOption,
+    ForceOption,
     JsonOption,
     ModelOption,
+    OutputFormatOption,
+    OutputOption,
     QuietOption,
     TaxonomyOption,
     handle_errors,
@@ -35,11 +38,8 @@ def analyze(
     source: Annotated[
         str, typer.Argument(help="A text in quotes, a file (.csv .tsv .jsonl .json .txt .parquet), or - for stdin.")
     ],
-    output: Annotated[
-        str | None,
-        typer.Option("--output", "-o", help="Output file; format from its suffix. Default: JSON lines on stdout."),
-    ] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="Output format: csv, tsv, jsonl, json, parquet.")] = None,
+    output: OutputOption = None,
+    fmt: OutputFormatOption = None,
     input_format: Annotated[
         str | None, typer.Option("--input-format", help="Input format when the suffix does not tell (stdin: txt).")
     ] = None,
@@ -62,7 +62,7 @@ def analyze(
         int, typer.Option("--batch-size", help="Texts per engine call (sorted by length together).")
     ] = 2048,
     threads: Annotated[int | None, typer.Option("--threads", help="CPU threads for the engine (default: all).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
+    force: ForceOption = False,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
