@@ -27,13 +27,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from tokenizers import Tokenizer
 from transformers import AutoModel
 
 from affectlab import datasets
 from affectlab.core.segment import split_sentences, strip_gutenberg
 from common import encoder_dir, load_tokenizer
 from negation import negation_pairs
-from teacher_vad import load_teacher, teacher_predict
+from teacher_vad import Teacher, load_teacher, teacher_predict
 from train_default import MultiTaskModel, Task, continue_training, epoch_batches, evaluate_dev, load_tasks
 
 
@@ -66,16 +67,14 @@ def transfer_texts(seed: int, goemotions: int, xed: int, books: int, brighter: l
     return list(dict.fromkeys(texts))
 
 
-def teacher_labels(teacher: Path, texts: list[str]) -> np.ndarray:
-    """The teacher's z-scored VAD for ``texts``; labels are cached per text in ``<teacher>/transfer.npz``."""
-    cache = teacher / "transfer.npz"
+def teacher_labels(cache: Path, texts: list[str], model: Teacher, tokenizer: Tokenizer) -> np.ndarray:
+    """The teacher's z-scored VAD for ``texts``; labels are cached per text in ``cache`` (an .npz file)."""
     known: dict[str, np.ndarray] = {}
     if cache.exists():
         saved = np.load(cache, allow_pickle=False)
         known = dict(zip(saved["texts"].tolist(), saved["vad"]))
     missing = [t for t in texts if t not in known]
     if missing:
-        model, tokenizer = load_teacher(teacher)
         started = time.time()
         for start in range(0, len(missing), 2048):
             part = missing[start : start + 2048]
@@ -86,9 +85,8 @@ def teacher_labels(teacher: Path, texts: list[str]) -> np.ndarray:
     return np.stack([known[t] for t in texts])
 
 
-def teacher_dev_r(teacher: Path) -> str:
+def teacher_dev_r(model: Teacher, tokenizer: Tokenizer) -> str:
     """The teacher's Pearson r on EmoBank dev, for the model card."""
-    model, tokenizer = load_teacher(teacher)
     dev = datasets.emobank("dev")
     pred = teacher_predict(model, tokenizer, dev.texts)
     r = [np.corrcoef(pred[:, i], dev.targets[:, i])[0, 1] for i in range(3)]
@@ -117,7 +115,10 @@ def main() -> None:
 
     tasks, _ = load_tasks(args.seed)
     texts = transfer_texts(args.seed, args.goemotions, args.xed, args.books, tasks["semeval"].texts)
-    vad = teacher_labels(args.teacher, texts)
+    teacher, teacher_tokenizer = load_teacher(args.teacher)
+    vad = teacher_labels(args.teacher / "transfer.npz", texts, teacher, teacher_tokenizer)
+    teacher_dev = teacher_dev_r(teacher, teacher_tokenizer)
+    del teacher
     state = torch.load(args.run / "model.pt", weights_only=False)
     model = MultiTaskModel(AutoModel.from_pretrained(encoder_dir()), state["heads"])
     model.load_state_dict(state["model"])
@@ -148,7 +149,7 @@ def main() -> None:
         **state["args"],
         "distill_vad_stage": {k: str(v) for k, v in vars(args).items()},
         "distill_vad_texts": len(texts),
-        "distill_vad_teacher_dev": teacher_dev_r(args.teacher),
+        "distill_vad_teacher_dev": teacher_dev,
     }
     torch.save(
         {
