@@ -39,6 +39,11 @@ def test_bare_string_is_an_error(analyzer: affectlab.Analyzer) -> None:
         analyzer.analyze("hello")
 
 
+def test_a_collection_passed_as_one_text_is_an_error(tiny_model_dir: Path) -> None:
+    with pytest.raises(InputError, match=r"not a list.*Analyzer"):
+        affectlab.analyze(["I love this"], engine=f"embedded:{tiny_model_dir}")
+
+
 def test_parameters_are_checked_on_first_use(tiny_model_dir: Path) -> None:
     with pytest.raises(TaxonomyError):
         affectlab.Analyzer(f"embedded:{tiny_model_dir}", taxonomy="nope").analyze(["a"])

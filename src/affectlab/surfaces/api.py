@@ -138,12 +138,20 @@ def analyze(
 ) -> Affect:
     """Analyse one text.
 
+    A list, tuple or other collection is an error (use :meth:`Analyzer.analyze` for many
+    texts); any other non-string value gives a record flagged ``non_text``.
+
     Examples
     --------
     >>> affect = analyze("I can't believe they cancelled my flight again")  # doctest: +SKIP
     >>> affect.sentiment.label  # doctest: +SKIP
     'negative'
     """
+    if isinstance(text, list | tuple | set | frozenset | dict):
+        raise InputError(
+            f"analyze takes one text, not a {type(text).__name__}; "
+            "use affectlab.Analyzer().analyze(texts) for many texts."
+        )
     return _cached(engine, taxonomy, explain).analyze([text])[0]
 
 
