@@ -51,10 +51,40 @@ def book_sentences(limit: int, seed: int) -> list[str]:
     return [sentences[i] for i in rng.permutation(len(sentences))[:limit]]
 
 
-def transfer_texts(seed: int, goemotions: int, xed: int, books: int, brighter: list[str]) -> list[str]:
+def perturbed_sentences(texts: list[str], count: int, seed: int) -> list[str]:
+    """``count`` seeded perturbations of ``texts``, each new text to be labelled by the teacher.
+
+    One of three edits per new text: delete each word with probability 0.2, keep a contiguous
+    50-90% span of the words, or join the first half of one text to the second half of another.
+    The teacher relabels every result, so an edit that changes the feeling is a lesson, not noise.
+    """
+    rng = np.random.default_rng(seed)
+    words = [t.split() for t in texts]
+    out = []
+    for _ in range(count):
+        first = words[rng.integers(len(words))]
+        edit = rng.integers(3)
+        if edit == 0:
+            new = [w for w in first if rng.random() >= 0.2]
+        elif edit == 1:
+            width = max(1, round(len(first) * rng.uniform(0.5, 0.9)))
+            start = rng.integers(len(first) - width + 1)
+            new = first[start : start + width]
+        else:
+            second = words[rng.integers(len(words))]
+            new = first[: len(first) // 2] + second[len(second) // 2 :]
+        if len(new) >= 3:
+            out.append(" ".join(new))
+    return out
+
+
+def transfer_texts(
+    seed: int, goemotions: int, xed: int, books: int, brighter: list[str], perturbed: int = 0
+) -> list[str]:
     """Unlabelled texts for the teacher: seeded samples of the train splits and novels, ``brighter``, negation pairs.
 
-    ``brighter`` is BRIGHTER English train without the rows held out for thresholds.
+    ``brighter`` is BRIGHTER English train without the rows held out for thresholds; ``perturbed``
+    is the number of perturbed EmoBank train sentences (:func:`perturbed_sentences`) to add.
     """
     rng = np.random.default_rng(seed)
     ge = datasets.goemotions("train").texts
@@ -64,6 +94,7 @@ def transfer_texts(seed: int, goemotions: int, xed: int, books: int, brighter: l
     texts += brighter
     texts += book_sentences(books, seed)
     texts += negation_pairs(seed)[0]
+    texts += perturbed_sentences(datasets.emobank("train").texts, perturbed, seed)
     return list(dict.fromkeys(texts))
 
 
@@ -107,6 +138,7 @@ def main() -> None:
     parser.add_argument("--goemotions", type=int, default=20000, help="GoEmotions train texts to label")
     parser.add_argument("--xed", type=int, default=8000, help="XED English train texts to label")
     parser.add_argument("--books", type=int, default=12000, help="novel sentences to label")
+    parser.add_argument("--perturbed", type=int, default=0, help="perturbed EmoBank train sentences to label")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -114,7 +146,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
 
     tasks, _ = load_tasks(args.seed)
-    texts = transfer_texts(args.seed, args.goemotions, args.xed, args.books, tasks["semeval"].texts)
+    texts = transfer_texts(args.seed, args.goemotions, args.xed, args.books, tasks["semeval"].texts, args.perturbed)
     teacher, teacher_tokenizer = load_teacher(args.teacher)
     vad = teacher_labels(args.teacher / "transfer.npz", texts, teacher, teacher_tokenizer)
     teacher_dev = teacher_dev_r(teacher, teacher_tokenizer)
