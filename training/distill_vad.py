@@ -13,6 +13,9 @@ project root::
 
     python training/distill_vad.py --run runs/default-neg --teacher runs/teacher-vad --out runs/default-distill
 
+``--perturbed N`` adds N perturbed EmoBank train sentences (word deletion, span crops,
+half-and-half crossovers of two sentences) for the teacher to label: new texts close to
+EmoBank's own genres, whose labels come from the teacher rather than from copies of the gold.
 The teacher's labels are cached per text in ``<teacher>/transfer.npz`` (about 15
 minutes to make on 2 cores); the continuation itself takes about 20 minutes.
 """
@@ -177,8 +180,12 @@ def main() -> None:
     continue_training(model, plan, tasks, encoded, pos_weight, args.lr, args.head_lr)
     metrics = {"stage": "distill_vad", "step": args.steps, **evaluate_dev(model, tokenizer.encode_batch)}
     print("dev", json.dumps(metrics), flush=True)
+    earlier = state["args"].get("earlier_distill_vad_stages", [])
+    if "distill_vad_stage" in state["args"]:  # a continuation of a distilled run keeps the earlier recipe
+        earlier = [*earlier, state["args"]["distill_vad_stage"]]
     run_args = {
         **state["args"],
+        "earlier_distill_vad_stages": earlier,
         "distill_vad_stage": {k: str(v) for k, v in vars(args).items()},
         "distill_vad_texts": len(texts),
         "distill_vad_teacher_dev": teacher_dev,

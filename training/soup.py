@@ -70,7 +70,9 @@ def main() -> None:
                 "soup": {
                     "runs": [str(r) for r in args.runs],
                     "weights": weights,
-                    "ingredients": [s["args"] for s in loaded],
+                    "ingredients": [  # what each run's recipe changed from the first's
+                        {k: v for k, v in s["args"].items() if first["args"].get(k) != v} for s in loaded
+                    ],
                 },
             },
         },
