@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render(results, args, time.perf_counter() - start), encoding="utf-8")
     raw = output.with_suffix(".json")  # the same results, machine-readable (read by build_model_card.py)
-    generated = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {revision()}"
+    generated = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {revision()}"
     runs = [{"command": shlex.join(cmd), "result": result, "elapsed_s": elapsed} for cmd, result, elapsed in results]
     raw.write_text(json.dumps({"generated": generated, "runs": runs}, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {output} and {raw}", file=sys.stderr)
