@@ -42,7 +42,7 @@ from affectlab.core import taxonomy as tx
 from common import encoder_dir
 from train_default import MultiTaskModel
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 GRID = np.round(np.arange(0.02, 0.96, 0.01), 2)
 
 
