@@ -16,8 +16,10 @@ project root::
 ``--perturbed N`` adds N perturbed EmoBank train sentences (word deletion, span crops,
 half-and-half crossovers of two sentences) for the teacher to label: new texts close to
 EmoBank's own genres, whose labels come from the teacher rather than from copies of the gold.
-The teacher's labels are cached per text in ``<teacher>/transfer.npz`` (about 15
-minutes to make on 2 cores); the continuation itself takes about 20 minutes.
+
+The teacher's labels are cached per text in ``<teacher>/transfer.npz`` (about 50 texts/s on
+2 cores: 15 minutes for the default texts, 22 with ``--perturbed 24000``); the continuation
+itself takes about 0.4 s per step (20 minutes for 3,000 steps).
 """
 
 from __future__ import annotations
