@@ -53,6 +53,21 @@ def mpnet_dir(cache: Path = Path("runs/all-mpnet-base-v2")) -> Path:
     return model
 
 
+def save_run(
+    folder: Path,
+    model: torch.nn.Module,
+    heads: dict[str, int],
+    meta: dict[str, Any],
+    history: list[dict[str, Any]],
+    args: dict[str, Any],
+) -> None:
+    """Write a finished run as ``<folder>/model.pt``: weights, head sizes, label metadata, dev history, recipe."""
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {"model": model.state_dict(), "heads": heads, "meta": meta, "history": history, "args": args}
+    torch.save(state, folder / "model.pt")
+    print(f"wrote {folder / 'model.pt'}", flush=True)
+
+
 def save_checkpoint(
     path: Path, model: torch.nn.Module, optimizer: Any, scheduler: Any, step: int, **extra: Any
 ) -> None:

@@ -37,7 +37,7 @@ from transformers import AutoModel
 
 from affectlab import datasets
 from affectlab.core.segment import split_sentences, strip_gutenberg
-from common import encoder_dir, load_tokenizer
+from common import encoder_dir, load_tokenizer, save_run
 from negation import negation_pairs
 from teacher_vad import Teacher, load_teacher, teacher_predict
 from train_default import MultiTaskModel, Task, continue_training, epoch_batches, evaluate_dev, load_tasks
@@ -192,17 +192,7 @@ def main() -> None:
         "distill_vad_texts": len(texts),
         "distill_vad_teacher_dev": teacher_dev,
     }
-    torch.save(
-        {
-            "model": model.state_dict(),
-            "heads": state["heads"],
-            "meta": state["meta"],
-            "history": [*state["history"], metrics],
-            "args": run_args,
-        },
-        args.out / "model.pt",
-    )
-    print(f"wrote {args.out / 'model.pt'}", flush=True)
+    save_run(args.out, model, state["heads"], state["meta"], [*state["history"], metrics], run_args)
 
 
 if __name__ == "__main__":

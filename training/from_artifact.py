@@ -31,7 +31,7 @@ from transformers import AutoModel
 
 from affectlab import datasets
 from affectlab.engines.embedded import EmbeddedEngine
-from common import encoder_dir, load_tokenizer
+from common import encoder_dir, load_tokenizer, save_run
 from train_default import MultiTaskModel, evaluate_dev, load_tasks, pad
 
 # artifact head name -> training head name
@@ -117,19 +117,8 @@ def main() -> None:
     metrics = {"stage": f"rebuilt from {config['version']}", "step": 0, **evaluate_dev(model, tokenizer.encode_batch)}
     print("dev", json.dumps(metrics), flush=True)
 
-    args.out.mkdir(parents=True, exist_ok=True)
     run_args = {**training["args"], "from_artifact": {"name": config["name"], "version": config["version"]}}
-    torch.save(
-        {
-            "model": model.state_dict(),
-            "heads": heads,
-            "meta": meta,
-            "history": [*training["history"], metrics],
-            "args": run_args,
-        },
-        args.out / "model.pt",
-    )
-    print(f"wrote {args.out / 'model.pt'}", flush=True)
+    save_run(args.out, model, heads, meta, [*training["history"], metrics], run_args)
 
 
 if __name__ == "__main__":

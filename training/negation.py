@@ -27,7 +27,7 @@ import torch
 from transformers import AutoModel
 
 from affectlab.core.taxonomy import load_taxonomy
-from common import encoder_dir, load_tokenizer
+from common import encoder_dir, load_tokenizer, save_run
 from train_default import MultiTaskModel, Task, continue_training, epoch_batches, evaluate_dev, load_tasks
 
 ADJECTIVES = {
@@ -114,17 +114,7 @@ def main() -> None:
         "negation_stage": {k: str(v) for k, v in vars(args).items()},
         "negation_examples": len(texts),
     }
-    torch.save(
-        {
-            "model": model.state_dict(),
-            "heads": state["heads"],
-            "meta": state["meta"],
-            "history": history,
-            "args": run_args,
-        },
-        args.out / "model.pt",
-    )
-    print(f"wrote {args.out / 'model.pt'}", flush=True)
+    save_run(args.out, model, state["heads"], state["meta"], history, run_args)
 
 
 if __name__ == "__main__":

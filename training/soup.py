@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModel
 
-from common import encoder_dir, load_tokenizer
+from common import encoder_dir, load_tokenizer, save_run
 from train_default import MultiTaskModel, evaluate_dev
 
 
@@ -58,27 +58,14 @@ def main() -> None:
     model.load_state_dict(average_states([s["model"] for s in loaded], weights))
     metrics = {"stage": "soup", **evaluate_dev(model, load_tokenizer().encode_batch)}
     print("dev", json.dumps(metrics), flush=True)
-    args.out.mkdir(parents=True, exist_ok=True)
-    torch.save(
-        {
-            "model": model.state_dict(),
-            "heads": first["heads"],
-            "meta": first["meta"],
-            "history": [*first["history"], metrics],
-            "args": {
-                **first["args"],
-                "soup": {
-                    "runs": [str(r) for r in args.runs],
-                    "weights": weights,
-                    "ingredients": [  # what each run's recipe changed from the first's
-                        {k: v for k, v in s["args"].items() if first["args"].get(k) != v} for s in loaded
-                    ],
-                },
-            },
-        },
-        args.out / "model.pt",
-    )
-    print(f"wrote {args.out / 'model.pt'}", flush=True)
+    soup = {
+        "runs": [str(r) for r in args.runs],
+        "weights": weights,
+        # what each run's recipe changed from the first's
+        "ingredients": [{k: v for k, v in s["args"].items() if first["args"].get(k) != v} for s in loaded],
+    }
+    history = [*first["history"], metrics]
+    save_run(args.out, model, first["heads"], first["meta"], history, {**first["args"], "soup": soup})
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from torch import nn
 from transformers import AutoModel
 
 from affectlab import datasets
-from common import encoder_dir, load_tokenizer, resume_checkpoint, save_checkpoint
+from common import encoder_dir, load_tokenizer, resume_checkpoint, save_checkpoint, save_run
 
 BRIGHTER_HOLDOUT = 300
 
@@ -348,17 +348,7 @@ def main() -> None:
         print("dev", json.dumps(metrics), flush=True)
         save()
 
-    torch.save(
-        {
-            "model": model.state_dict(),
-            "heads": heads,
-            "meta": meta,
-            "history": history,
-            "args": {k: str(v) for k, v in vars(args).items()},
-        },
-        args.out / "model.pt",
-    )
-    print(f"wrote {args.out / 'model.pt'}", flush=True)
+    save_run(args.out, model, heads, meta, history, {k: str(v) for k, v in vars(args).items()})
 
 
 if __name__ == "__main__":
