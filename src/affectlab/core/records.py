@@ -13,10 +13,11 @@ Scales
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["FLAGS", "SCALES", "VAD", "Affect", "EmotionScore", "Evidence", "Provenance", "Sentiment"]
+__all__ = ["FLAGS", "SCALES", "VAD", "Affect", "EmotionScore", "Evidence", "Provenance", "Sentiment", "flatten"]
 
 SCALES: dict[str, str] = {
     "emotions": "probability in [0, 1] per label",
@@ -180,3 +181,27 @@ class Affect:
     def __repr__(self) -> str:
         top = ", ".join(f"{s.label}={s.probability:.3f}" for s in self.ranked(3))
         return f"Affect(id={self.id!r}, labels={list(self.labels)}, top3=[{top}], flags={list(self.flags)})"
+
+
+def flatten(record: Affect) -> dict[str, Any]:
+    """One flat row per record: dotted column names mirror the JSON fields.
+
+    Columns: ``id``, ``top``, ``labels`` (``;``-joined), ``emotions.<label>``,
+    ``sentiment.label``, ``sentiment.score``, ``vad.valence``, ``vad.arousal``,
+    ``vad.dominance``, ``intensity.<label>`` (if any), ``evidence`` (JSON text),
+    ``flags`` (``;``-joined), ``error``, ``taxonomy``, ``model``.
+    """
+    row: dict[str, Any] = {"id": record.id, "top": record.top, "labels": ";".join(record.labels)}
+    row.update({f"emotions.{k}": v for k, v in record.emotions.items()})
+    row["sentiment.label"] = record.sentiment.label if record.sentiment else None
+    row["sentiment.score"] = record.sentiment.score if record.sentiment else None
+    for dim in ("valence", "arousal", "dominance"):
+        row[f"vad.{dim}"] = getattr(record.vad, dim) if record.vad else None
+    if record.intensity is not None:
+        row.update({f"intensity.{k}": v for k, v in record.intensity.items()})
+    row["evidence"] = json.dumps(record.to_dict()["evidence"], ensure_ascii=False) if record.evidence else ""
+    row["flags"] = ";".join(record.flags)
+    row["error"] = record.error or ""
+    row["taxonomy"] = record.taxonomy
+    row["model"] = f"{record.model.engine}@{record.model.version}" if record.model else ""
+    return row

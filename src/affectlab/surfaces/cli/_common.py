@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -13,6 +13,7 @@ from rich.console import Console
 from affectlab.errors import AffectlabError, EngineError, EngineNotFound, InputError, ModelLoadError, ParameterError
 
 stderr = Console(stderr=True, soft_wrap=True)
+T = TypeVar("T")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout instead of a table.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or log lines on stderr.")]
@@ -33,7 +34,37 @@ InputFormatOption = Annotated[
     str | None, typer.Option("--input-format", help="Input format when the suffix does not tell.")
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
+TextColumnOption = Annotated[
+    str | None, typer.Option("--text-column", help="Column holding the text (default 'text').")
+]
+IdColumnOption = Annotated[str | None, typer.Option("--id-column", help="Column of ids (default: row numbers).")]
+SpeakerColumnOption = Annotated[str | None, typer.Option("--speaker-column", help="Column of speaker names.")]
+TimeColumnOption = Annotated[str | None, typer.Option("--time-column", help="Column of timestamps or positions.")]
+ReplyToColumnOption = Annotated[
+    str | None, typer.Option("--reply-to-column", help="Column naming the id of the turn replied to (threads).")
+]
 ItemOption = Annotated[str, typer.Option("--item", help="Column of item ids.")]
+ItemColumnOption = Annotated[str, typer.Option("--item-column", help="Column of item ids.")]
+RaterColumnOption = Annotated[str, typer.Option("--rater-column", help="Column of rater ids.")]
+ValueColumnOption = Annotated[str, typer.Option("--value-column", help="Column of the ratings.")]
+
+
+def deprecated_option(old: str, new: str) -> Any:
+    """A hidden option under an old spelling, kept for one release; resolve it with :func:`renamed`."""
+    return typer.Option(old, hidden=True, help=f"Deprecated spelling of {new}.")
+
+
+def renamed(new_value: T, old_value: T | None, old: str, new: str, default: T) -> T:
+    """The value of an option given under its new or (with a warning) its deprecated spelling.
+
+    ``new_value`` is what the new spelling parsed to (``default`` when not given).
+    """
+    if old_value is None:
+        return new_value
+    stderr.print(f"warning: {old} is deprecated and will be removed; use {new}.", highlight=False, markup=False)
+    if new_value != default and new_value != old_value:
+        raise ParameterError(f"Both {new} and its deprecated spelling {old} were given; keep only {new}.")
+    return old_value
 
 
 def show_progress(quiet: bool) -> bool:

@@ -1,0 +1,24 @@
+"""The one I/O layer: every table affectlab reads or writes, and progress on stderr.
+
+- :mod:`affectlab.io.tables`: streaming readers and writers (csv, tsv, jsonl, json, txt, parquet).
+- :mod:`affectlab.io.frames`: whole tables (turns, ratings, labels) as a DataFrame, stdin included.
+- :mod:`affectlab.io.progress`: the one progress bar (stderr, only on a terminal).
+
+Only :mod:`affectlab.core` and :mod:`affectlab.errors` are imported here.
+"""
+
+from affectlab.io.frames import read_table
+from affectlab.io.progress import Progress, progress_enabled
+from affectlab.io.tables import FORMATS, SUFFIXES, Row, TableWriter, detect_format, read_rows
+
+__all__ = [
+    "FORMATS",
+    "SUFFIXES",
+    "Progress",
+    "Row",
+    "TableWriter",
+    "detect_format",
+    "progress_enabled",
+    "read_rows",
+    "read_table",
+]
