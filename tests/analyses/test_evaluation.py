@@ -11,13 +11,14 @@ import pytest
 from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import brier_score_loss, f1_score, mean_absolute_error, precision_recall_fscore_support
 
-from affectlab.analyses import evaluation as ev
-from affectlab.analyses.evaluation import evaluate
+from affectlab.analyses.evaluation import evaluate, scoring
+from affectlab.analyses.evaluation import run as evaluate_module
 from affectlab.analyses.metrics import (
     bootstrap_ci,
     brier_loss,
     ccc_score,
     classification_metrics,
+    classification_stat,
     expected_calibration_error,
     fit_thresholds,
     jaccard_score,
@@ -184,30 +185,30 @@ def test_a_point_estimate_outside_its_interval_is_noted() -> None:
     probs = rng.random((40, 3))
     gold = (rng.random(probs.shape) < probs).astype(float)  # calibrated: small ECE, biased upward when resampled
     ece = expected_calibration_error(gold, probs)
-    stat = ev.classification_stat(gold, (probs > 0.5).astype(float), probs)
+    stat = classification_stat(gold, (probs > 0.5).astype(float), probs)
     interval = bootstrap_ci(stat, 40, n_boot=300, seed=0)["ece"]
     assert interval is not None and ece < interval[0]
-    notes = ev._outside_notes({"ece": interval, "jaccard": (0.1, 0.2)}, {"ece": ece, "jaccard": 0.15})
+    notes = scoring._outside_notes({"ece": interval, "jaccard": (0.1, 0.2)}, {"ece": ece, "jaccard": 0.15})
     assert len(notes) == 1 and notes[0].startswith("The point estimate of ece lies outside")
 
 
 def test_evaluate_intervals_contain_estimates_and_repeat(tiny_engine: EmbeddedEngine) -> None:
     data = make_dataset(("anger", "joy", "sadness"), "ekman", n=300)
-    first = evaluate(tiny_engine, data, n_boot=200, seed=3)
+    first = evaluate(data, engine=tiny_engine, n_boot=200, seed=3)
     for key in ("macro_f1", "micro_f1", "jaccard", "ece"):
         lo, hi = first.ci95[key]
         assert lo <= getattr(first, key) <= hi
-    again = evaluate(tiny_engine, data, n_boot=200, seed=3)
+    again = evaluate(data, engine=tiny_engine, n_boot=200, seed=3)
     assert again.ci95 == first.ci95
-    assert evaluate(tiny_engine, data, n_boot=200, seed=4).ci95 != first.ci95
-    assert evaluate(tiny_engine, data, n_boot=0).ci95 == {}
+    assert evaluate(data, engine=tiny_engine, n_boot=200, seed=4).ci95 != first.ci95
+    assert evaluate(data, engine=tiny_engine, n_boot=0).ci95 == {}
 
 
 def test_regression_intervals(tiny_engine: EmbeddedEngine) -> None:
     data = make_dataset(("valence", "arousal"), None, kind="regression", n=200)
     gold = np.clip(data.targets * 2 - 1, -1, 1)
     data = Dataset("vad", "test", data.ids, data.texts, "regression", data.columns, gold, None, "", "")
-    report = evaluate(tiny_engine, data, n_boot=100)
+    report = evaluate(data, engine=tiny_engine, n_boot=100)
     assert set(report.ci95) == {
         f"{m}.{d}" for m in ("pearson", "spearman", "ccc", "mae") for d in (*data.columns, "mean")
     }
@@ -235,16 +236,16 @@ def test_dev_thresholds_are_fitted_on_dev_gold_only(tiny_engine: EmbeddedEngine,
     test_a = make_dataset(columns, "ekman", seed=2)
     test_b = make_dataset(columns, "ekman", seed=2, targets=1 - test_a.targets)  # same texts, opposite gold
     seen: list[np.ndarray] = []
-    real_fit = ev.fit_thresholds
+    real_fit = fit_thresholds
 
     def spy(probs: np.ndarray, gold: np.ndarray) -> np.ndarray:
         seen.append(np.array(gold))
         assert len(probs) == len(dev)
         return real_fit(probs, gold)
 
-    monkeypatch.setattr(ev, "fit_thresholds", spy)
-    report_a = evaluate(tiny_engine, test_a, thresholds="dev", dev=dev, n_boot=0)
-    report_b = evaluate(tiny_engine, test_b, thresholds="dev", dev=dev, n_boot=0)
+    monkeypatch.setattr(scoring, "fit_thresholds", spy)
+    report_a = evaluate(test_a, engine=tiny_engine, thresholds="dev", dev=dev, n_boot=0)
+    report_b = evaluate(test_b, engine=tiny_engine, thresholds="dev", dev=dev, n_boot=0)
     assert len(seen) == 2 and all(np.array_equal(g, dev.targets) for g in seen)
     assert report_a.thresholds == report_b.thresholds  # the scored gold cannot move the thresholds
     assert report_a.threshold_source.startswith("dev: per-label F1-optimal thresholds fitted on synthetic dev")
@@ -266,32 +267,32 @@ def test_dev_thresholds_for_a_named_dataset_load_the_dev_split(tiny_engine: Embe
             raise DataNotFound("no dev file")
         return splits[split]
 
-    monkeypatch.setattr(ev, "load_dataset", fake_load)
+    monkeypatch.setattr(evaluate_module, "load_dataset", fake_load)
     fitted_on: list[np.ndarray] = []
-    real_fit = ev.fit_thresholds
-    monkeypatch.setattr(ev, "fit_thresholds", lambda p, g: fitted_on.append(g) or real_fit(p, g))
-    evaluate(tiny_engine, "fake", thresholds="dev", n_boot=0)
+    real_fit = fit_thresholds
+    monkeypatch.setattr(scoring, "fit_thresholds", lambda p, g: fitted_on.append(g) or real_fit(p, g))
+    evaluate("fake", engine=tiny_engine, thresholds="dev", n_boot=0)
     assert requested == ["test", "dev"]
     assert np.array_equal(fitted_on[0], splits["dev"].targets)
     with pytest.raises(ParameterError, match="no dev split"):
-        evaluate(tiny_engine, "no-dev", thresholds="dev", n_boot=0)
+        evaluate("no-dev", engine=tiny_engine, thresholds="dev", n_boot=0)
     with pytest.raises(ParameterError, match="cannot be scored"):
-        evaluate(tiny_engine, "fake", split="dev", thresholds="dev", n_boot=0)
+        evaluate("fake", engine=tiny_engine, split="dev", thresholds="dev", n_boot=0)
 
 
 def test_dev_thresholds_need_a_dev_split_for_dataset_objects(tiny_engine: EmbeddedEngine) -> None:
     data = make_dataset(("joy",), "ekman")
     with pytest.raises(ParameterError, match="dev="):
-        evaluate(tiny_engine, data, thresholds="dev")
+        evaluate(data, engine=tiny_engine, thresholds="dev")
     with pytest.raises(ParameterError, match="being scored"):
-        evaluate(tiny_engine, data, thresholds="dev", dev=data)
+        evaluate(data, engine=tiny_engine, thresholds="dev", dev=data)
 
 
 def test_model_thresholds_source(tiny_engine: EmbeddedEngine) -> None:
-    native = evaluate(tiny_engine, make_dataset(("joy", "anger"), "goemotions"), n_boot=0)
+    native = evaluate(make_dataset(("joy", "anger"), "goemotions"), engine=tiny_engine, n_boot=0)
     assert native.threshold_source.startswith("model: thresholds stored with the model for goemotions")
     assert native.thresholds == {"joy": 0.4, "anger": 0.4}
-    projected = evaluate(tiny_engine, make_dataset(("joy", "anger"), "ekman"), n_boot=0)
+    projected = evaluate(make_dataset(("joy", "anger"), "ekman"), engine=tiny_engine, n_boot=0)
     assert projected.threshold_source == "model: default 0.5 (the model has no fitted thresholds for ekman)"
     records = tiny_engine.predict(make_dataset(("joy", "anger"), "ekman").texts, taxonomy="ekman")
     assert projected.predicted[:, 0].tolist() == [float("joy" in r.labels) for r in records]
@@ -301,39 +302,39 @@ def test_model_thresholds_source(tiny_engine: EmbeddedEngine) -> None:
 
 
 def test_projection_is_reported(tiny_engine: EmbeddedEngine) -> None:
-    assert evaluate(tiny_engine, make_dataset(("joy",), "goemotions"), n_boot=0).prediction_source == "native"
-    assert evaluate(tiny_engine, make_dataset(("joy",), "plutchik"), n_boot=0).prediction_source == "native"
-    ekman = evaluate(tiny_engine, make_dataset(("joy", "fear"), "ekman"), n_boot=0)
+    assert evaluate(make_dataset(("joy",), "goemotions"), engine=tiny_engine, n_boot=0).prediction_source == "native"
+    assert evaluate(make_dataset(("joy",), "plutchik"), engine=tiny_engine, n_boot=0).prediction_source == "native"
+    ekman = evaluate(make_dataset(("joy", "fear"), "ekman"), engine=tiny_engine, n_boot=0)
     assert ekman.prediction_source == "projected via goemotions -> ekman"
-    semeval = evaluate(tiny_engine, make_dataset(("joy", "disgust"), "semeval"), n_boot=0)
+    semeval = evaluate(make_dataset(("joy", "disgust"), "semeval"), engine=tiny_engine, n_boot=0)
     assert semeval.prediction_source == "native"
     assert any("disgust is projected via goemotions" in note for note in semeval.notes)
-    no_disgust = evaluate(tiny_engine, make_dataset(("joy", "fear"), "semeval"), n_boot=0)
+    no_disgust = evaluate(make_dataset(("joy", "fear"), "semeval"), engine=tiny_engine, n_boot=0)
     assert no_disgust.notes == ()
 
 
 def test_goemotions_ekman_alias_scores_in_ekman(tiny_engine: EmbeddedEngine) -> None:
     columns = ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral")
-    report = evaluate(tiny_engine, make_dataset(columns, "goemotions-ekman"), n_boot=0)
+    report = evaluate(make_dataset(columns, "goemotions-ekman"), engine=tiny_engine, n_boot=0)
     assert report.taxonomy == "ekman"
     assert report.prediction_source == "projected via goemotions -> ekman"
 
 
 def test_taxonomy_override_must_hold_every_column(tiny_engine: EmbeddedEngine) -> None:
     data = make_dataset(("anger", "joy"), "semeval")
-    assert evaluate(tiny_engine, data, taxonomy="ekman", n_boot=0).taxonomy == "ekman"
+    assert evaluate(data, engine=tiny_engine, taxonomy="ekman", n_boot=0).taxonomy == "ekman"
     with pytest.raises(TaxonomyError, match="anticipation"):
-        evaluate(tiny_engine, make_dataset(("anticipation",), "plutchik"), taxonomy="ekman")
+        evaluate(make_dataset(("anticipation",), "plutchik"), engine=tiny_engine, taxonomy="ekman")
 
 
 def test_intensity_falls_back_to_probabilities_and_says_so(tiny_engine: EmbeddedEngine) -> None:
     data = make_dataset(("joy", "disgust"), None, kind="regression", name="brighter-b:xxx")
-    report = evaluate(tiny_engine, data, n_boot=20)
+    report = evaluate(data, engine=tiny_engine, n_boot=20)
     assert report.taxonomy == "semeval"
     assert report.dimension_source == {"joy": "record.intensity", "disgust": "record.emotions (semeval, native)"}
     assert any("no intensity for disgust" in note for note in report.notes)
     with pytest.raises(TaxonomyError, match="no intensity for disgust"):
-        evaluate(tiny_engine, make_dataset(("disgust",), None, kind="regression", name="custom"))
+        evaluate(make_dataset(("disgust",), None, kind="regression", name="custom"), engine=tiny_engine)
 
 
 # -- inputs, subsets, report ---------------------------------------------------------------------------
@@ -341,7 +342,7 @@ def test_intensity_falls_back_to_probabilities_and_says_so(tiny_engine: Embedded
 
 def test_unknown_dataset_lists_the_available_ones(tiny_engine: EmbeddedEngine) -> None:
     with pytest.raises(ParameterError, match="Available: goemotions, goemotions-ekman"):
-        evaluate(tiny_engine, "no-such-dataset")
+        evaluate("no-such-dataset", engine=tiny_engine)
 
 
 @pytest.mark.parametrize(
@@ -350,18 +351,18 @@ def test_unknown_dataset_lists_the_available_ones(tiny_engine: EmbeddedEngine) -
 )
 def test_bad_parameters(tiny_engine: EmbeddedEngine, kwargs: dict, match: str) -> None:
     with pytest.raises(ParameterError, match=match):
-        evaluate(tiny_engine, make_dataset(("joy",), "ekman"), **kwargs)
+        evaluate(make_dataset(("joy",), "ekman"), engine=tiny_engine, **kwargs)
 
 
 def test_limit_is_reported_as_a_subset(tiny_engine: EmbeddedEngine) -> None:
-    report = evaluate(tiny_engine, make_dataset(("joy",), "ekman", n=50), limit=20, n_boot=0)
+    report = evaluate(make_dataset(("joy",), "ekman", n=50), engine=tiny_engine, limit=20, n_boot=0)
     assert report.n == 20
     assert report.subset.startswith("first 20 of 50 items") and "smoke tests only" in report.subset
-    assert evaluate(tiny_engine, make_dataset(("joy",), "ekman", n=10), limit=20, n_boot=0).subset is None
+    assert evaluate(make_dataset(("joy",), "ekman", n=10), engine=tiny_engine, limit=20, n_boot=0).subset is None
 
 
 def test_to_dict_is_json_with_stable_keys(tiny_engine: EmbeddedEngine) -> None:
-    report = evaluate(tiny_engine, make_dataset(("joy", "anger"), "ekman"), n_boot=20)
+    report = evaluate(make_dataset(("joy", "anger"), "ekman"), engine=tiny_engine, n_boot=20)
     data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
     assert list(data)[:21] == [
         "dataset", "split", "n", "model", "taxonomy", "prediction_source", "threshold_source", "macro_f1",
@@ -375,7 +376,7 @@ def test_to_dict_is_json_with_stable_keys(tiny_engine: EmbeddedEngine) -> None:
 def test_write_report_files_decode_and_refuse_overwrite(tiny_engine: EmbeddedEngine, tmp_path: Path) -> None:
     from PIL import Image
 
-    report = evaluate(tiny_engine, make_dataset(("joy", "anger", "fear"), "ekman"), n_boot=20)
+    report = evaluate(make_dataset(("joy", "anger", "fear"), "ekman"), engine=tiny_engine, n_boot=20)
     written = write_report(report, tmp_path / "out")
     assert [p.name for p in written] == [
         "report.md", "report.json", "per_label_f1.png", "cooccurrence.png", "reliability.png",
@@ -398,7 +399,7 @@ def test_table_dataset_round_trip(tiny_engine: EmbeddedEngine, tmp_path: Path) -
     data = load_table_dataset(path, labels_column="emotions", taxonomy="ekman")
     assert data.columns == ("anger", "joy", "sadness")
     assert data.targets.tolist() == [[0, 1, 0], [1, 0, 1], [0, 0, 0]]
-    assert evaluate(tiny_engine, data, n_boot=0).n == 3
+    assert evaluate(data, engine=tiny_engine, n_boot=0).n == 3
 
 
 def test_table_dataset_errors(tmp_path: Path) -> None:
@@ -425,19 +426,19 @@ def test_table_dataset_errors(tmp_path: Path) -> None:
 
 @pytest.mark.data
 def test_builtin_datasets_smoke(tiny_engine: EmbeddedEngine) -> None:
-    ekman = evaluate(tiny_engine, "goemotions-ekman", limit=150, n_boot=30)
+    ekman = evaluate("goemotions-ekman", engine=tiny_engine, limit=150, n_boot=30)
     assert ekman.taxonomy == "ekman" and ekman.prediction_source == "projected via goemotions -> ekman"
     assert ekman.subset is not None and ekman.n == 150
-    assert evaluate(tiny_engine, "xed-en", limit=100, n_boot=0).prediction_source == "native"
-    deu = evaluate(tiny_engine, "brighter-b:deu", limit=100, n_boot=30)
+    assert evaluate("xed-en", engine=tiny_engine, limit=100, n_boot=0).prediction_source == "native"
+    deu = evaluate("brighter-b:deu", engine=tiny_engine, limit=100, n_boot=30)
     assert deu.dimension_source["disgust"].startswith("record.emotions")
-    emobank = evaluate(tiny_engine, "emobank", limit=100, n_boot=30)
+    emobank = evaluate("emobank", engine=tiny_engine, limit=100, n_boot=30)
     assert emobank.columns == ("valence", "arousal", "dominance") and emobank.macro_f1 is None
-    dev = evaluate(tiny_engine, "brighter-a:eng", thresholds="dev", limit=100, n_boot=0)
+    dev = evaluate("brighter-a:eng", engine=tiny_engine, thresholds="dev", limit=100, n_boot=0)
     assert dev.threshold_source.startswith("dev: per-label F1-optimal thresholds fitted on brighter-a:eng dev")
 
 
 @pytest.mark.data
 def test_builtin_dataset_without_dev_split(tiny_engine: EmbeddedEngine) -> None:
     with pytest.raises(ParameterError, match="no dev split"):
-        evaluate(tiny_engine, "brighter-a:xho", thresholds="dev", limit=20)
+        evaluate("brighter-a:xho", engine=tiny_engine, thresholds="dev", limit=20)

@@ -18,10 +18,13 @@ from affectlab.errors import InputError, ParameterError
 from affectlab.io import SUFFIXES
 from affectlab.surfaces.cli._common import (
     DebugOption,
+    ForceOption,
+    IdColumnOption,
     JsonOption,
     ModelOption,
     QuietOption,
     TaxonomyOption,
+    TextColumnOption,
     handle_errors,
     show_progress,
     stderr,
@@ -86,9 +89,9 @@ def eval_(
     report: Annotated[
         Path | None, typer.Option("--report", help="Also write report.md, report.json and PNG plots to this folder.")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite existing report files.")] = False,
-    text_column: Annotated[str, typer.Option("--text-column", help="File datasets: column of texts.")] = "text",
-    id_column: Annotated[str | None, typer.Option("--id-column", help="File datasets: column of ids.")] = None,
+    force: ForceOption = False,
+    text_column: TextColumnOption = None,
+    id_column: IdColumnOption = None,
     label_columns: Annotated[
         str | None, typer.Option("--label-columns", help="File datasets: 0/1 label columns, comma-separated.")
     ] = None,
@@ -124,7 +127,7 @@ def eval_(
         }
         dev: Dataset | None = None
         if _is_file(dataset):
-            table = (text_column, id_column, label_columns, labels_column, value_columns, dataset_taxonomy)
+            table = (text_column or "text", id_column, label_columns, labels_column, value_columns, dataset_taxonomy)
             data: Dataset | str = _table(dataset, split, *table)
             if dev_file is not None:
                 dev = _table(dev_file, "dev", *table)
@@ -136,8 +139,8 @@ def eval_(
                 raise ParameterError(f"{', '.join(given)} apply to file datasets only; {dataset!r} is a built-in name.")
             data = dataset
         result = evaluate(
-            model,
             data,
+            engine=model,
             split=split,
             taxonomy=taxonomy,
             n_boot=n_boot,
