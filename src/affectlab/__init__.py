@@ -10,6 +10,7 @@ from affectlab.analyses.document import Arc, document_arc
 from affectlab.analyses.evaluation import EvalReport, evaluate
 from affectlab.core.records import VAD, Affect, EmotionScore, Evidence, Provenance, Sentiment
 from affectlab.core.taxonomy import Taxonomy, available_taxonomies, load_taxonomy, project
+from affectlab.core.version import affectlab_version
 from affectlab.engines.registry import available_engines, load_engine
 from affectlab.errors import (
     AffectlabError,
@@ -25,7 +26,7 @@ from affectlab.errors import (
 )
 from affectlab.surfaces.api import Analyzer, analyze
 
-__version__ = "0.1.0"
+__version__ = affectlab_version()
 
 __all__ = [
     "VAD",

@@ -10,13 +10,11 @@ __all__ = [
     "AffectlabError",
     "AffectlabWarning",
     "DataNotFound",
-    "EndpointError",
     "EngineError",
     "EngineNotFound",
     "InputError",
     "MissingExtra",
     "ModelLoadError",
-    "NotFittedError",
     "ParameterError",
     "TaxonomyError",
 ]
@@ -52,14 +50,6 @@ class MissingExtra(EngineError, ImportError):
 
 class ModelLoadError(EngineError):
     """A model artifact could not be read or failed its integrity check."""
-
-
-class EndpointError(EngineError):
-    """A remote endpoint answered with an error or not at all."""
-
-
-class NotFittedError(AffectlabError, ValueError, AttributeError):
-    """An estimator was used before ``fit``."""
 
 
 class DataNotFound(AffectlabError, FileNotFoundError):

@@ -4,21 +4,67 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
-from affectlab.core.taxonomy import available_taxonomies, load_taxonomy
-from affectlab.engines.base import Engine
-from affectlab.engines.registry import load_engine
-from affectlab.errors import InputError
+from affectlab.core.taxonomy import available_taxonomies, load_taxonomy, mapping_path
+from affectlab.engines.base import Engine, NativeScores
+from affectlab.engines.registry import available_engines, load_engine, register_engine
+from affectlab.errors import InputError, TaxonomyError
 
 TEXTS = ["I love this so much", "", "   ", "awful flight cancelled again", b"caf\xe9 is great", None, 42, "wow " * 100]
+LONG_TEXT = "i love this so much but the flight was awful " * 400  # 3,600 words: over every engine's window
 
 
-@pytest.fixture(params=["tiny_embedded", "lexicon"])
-def engine(request: pytest.FixtureRequest) -> Engine:
-    if request.param == "lexicon":
-        return load_engine("lexicon")
-    return request.getfixturevalue("tiny_engine")
+class KeywordEngine(Engine):
+    """A plugin engine defined by the test: Ekman labels from keywords, a 40-character window."""
+
+    name = "contract-plugin"
+    version = "1"
+    native_taxonomy = "ekman"
+    window_chars = 40
+
+    def score(self, texts: list[str]) -> NativeScores:
+        labels = load_taxonomy("ekman").labels
+        words = {"love": "joy", "great": "joy", "awful": "sadness", "hate": "anger", "scared": "fear"}
+        probs = np.full((len(texts), len(labels)), 0.05)
+        for row, text in enumerate(texts):
+            for word, label in words.items():
+                if word in text.lower():
+                    probs[row, labels.index(label)] = 0.9
+        return NativeScores(probs)
+
+    def chunks(self, text: str) -> list[str]:
+        return [text[i : i + self.window_chars] for i in range(0, len(text), self.window_chars)]
+
+
+register_engine("contract-plugin", lambda argument, **options: KeywordEngine())
+
+
+def _spec(name: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> str:
+    """How to load each registered engine offline; a newly registered engine needs a line here."""
+    if name == "embedded":
+        return f"embedded:{request.getfixturevalue('tiny_model_dir')}"
+    if name == "hf":
+        pytest.importorskip("torch")
+        pytest.importorskip("transformers")
+        from tiny_hf import build_model
+
+        labels = ["anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise"]
+        return f"hf:{build_model(tmp_path_factory.mktemp('hf') / 'contract', labels)}"
+    if name in ("lexicon", "contract-plugin"):
+        return name
+    raise AssertionError(f"Engine {name!r} is registered but the contract suite does not know how to load it.")
+
+
+@pytest.fixture(scope="module", params=available_engines())
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """Every registered engine, loaded through the registry (the test's plugin included)."""
+    return load_engine(_spec(request.param, tmp_path_factory, request))
+
+
+def test_the_suite_covers_the_plugin_and_the_shipped_engines() -> None:
+    assert {"embedded", "hf", "lexicon", "contract-plugin"} <= set(available_engines())
 
 
 def test_one_record_per_input_in_order_with_ids(engine: Engine) -> None:
@@ -50,10 +96,17 @@ def test_bad_inputs_are_flagged_not_crashing(engine: Engine) -> None:
 
 
 def test_long_text_is_flagged_exactly_when_chunked(engine: Engine) -> None:
-    text = "wow " * 2000
-    record = engine.predict([text])[0]
-    assert ("truncated_chunks" in record.flags) == (len(engine.chunks(text)) > 1)
+    pieces = engine.chunks(LONG_TEXT)
+    windowed = type(engine).chunks is not Engine.chunks
+    assert (len(pieces) > 1) == windowed, "an engine with a window must split a 3,600-word text"
+    record, short = engine.predict([LONG_TEXT, "i love this"])
+    assert ("truncated_chunks" in record.flags) == windowed
+    assert "truncated_chunks" not in short.flags
     assert all(0.0 <= p <= 1.0 for p in record.emotions.values())
+    if windowed:
+        assert all(len(p.strip()) > 0 for p in pieces)
+        alone = engine.predict([pieces[0]])[0]
+        assert record.emotions != alone.emotions or len(set(pieces)) == 1  # the record merges every chunk
 
 
 def test_a_bare_string_is_an_error(engine: Engine) -> None:
@@ -67,7 +120,13 @@ def test_mismatched_ids_are_an_error(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize("taxonomy", available_taxonomies())
-def test_every_taxonomy_can_be_requested(engine: Engine, taxonomy: str) -> None:
+def test_every_reachable_taxonomy_can_be_requested(engine: Engine, taxonomy: str) -> None:
+    try:
+        mapping_path(engine.native_taxonomy, taxonomy)
+    except TaxonomyError:  # e.g. Ekman's 7 labels cannot be refined into GoEmotions' 28
+        with pytest.raises(TaxonomyError, match="No mapping leads from"):
+            engine.predict(["I hate this awful day"], taxonomy=taxonomy)
+        return
     record = engine.predict(["I hate this awful day"], taxonomy=taxonomy)[0]
     assert record.taxonomy == taxonomy
     assert list(record.emotions) == list(load_taxonomy(taxonomy).labels)
@@ -79,6 +138,7 @@ def test_every_taxonomy_can_be_requested(engine: Engine, taxonomy: str) -> None:
 def test_explain_returns_spans_of_the_text(engine: Engine) -> None:
     text = "I love this movie so much"
     record = engine.predict([text], explain=True)[0]
+    assert record.evidence, "explain=True must give evidence for a text with emotion words"
     for evidence in record.evidence:
         assert text[evidence.start : evidence.end] == evidence.text
         assert evidence.weight > 0

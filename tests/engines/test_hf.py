@@ -11,32 +11,7 @@ transformers = pytest.importorskip("transformers")
 
 from affectlab.core.taxonomy import load_taxonomy, vad_anchors  # noqa: E402
 from affectlab.engines.registry import load_engine  # noqa: E402
-from tiny_model import WORDS  # noqa: E402
-
-
-def build_model(folder: Path, labels: list[str], multilabel: bool = False) -> Path:
-    import torch
-
-    torch.manual_seed(0)
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]
-    folder.mkdir(parents=True)
-    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    tokenizer = transformers.BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), model_max_length=16)
-    config = transformers.BertConfig(
-        vocab_size=len(vocab),
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=16,
-        num_labels=len(labels),
-        id2label=dict(enumerate(labels)),
-        label2id={label: i for i, label in enumerate(labels)},
-        problem_type="multi_label_classification" if multilabel else "single_label_classification",
-    )
-    transformers.BertForSequenceClassification(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
+from tiny_hf import build_model  # noqa: E402
 
 
 @pytest.fixture(scope="module")

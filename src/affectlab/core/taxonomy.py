@@ -26,7 +26,7 @@ from __future__ import annotations
 import heapq
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -45,6 +45,7 @@ __all__ = [
     "load_taxonomy",
     "mapping_path",
     "project",
+    "register_mapping",
     "register_taxonomy",
     "vad_anchors",
 ]
@@ -52,6 +53,7 @@ __all__ = [
 ALIASES = {"parrott": "parrott-1"}
 _RUNTIME: dict[str, Taxonomy] = {}
 _MATRICES: dict[tuple[str, str], NDArray[np.float64]] = {}
+_RUNTIME_MAPPINGS: dict[tuple[str, str], Mapping] = {}
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,41 @@ def _mappings() -> dict[tuple[str, str], Mapping]:
     return found
 
 
+def register_mapping(mapping: Mapping) -> Mapping:
+    """Make a mapping between two known taxonomies usable by :func:`project` for this process.
+
+    A mapping registered for an existing (source, target) pair replaces it.
+
+    Raises
+    ------
+    TaxonomyError
+        If either taxonomy is unknown, or a label in ``mapping.weights`` is not one of theirs.
+
+    Examples
+    --------
+    >>> register_mapping(Mapping("ekman", "sentiment", {"joy": {"positive": 1.0}}, "joy is positive", "-"))
+    ... # doctest: +SKIP
+    """
+    source, target = load_taxonomy(mapping.source), load_taxonomy(mapping.target)
+    for label, links in mapping.weights.items():
+        source.index(label)
+        for linked, weight in links.items():
+            target.index(linked)
+            if not 0.0 <= float(weight) <= 1.0:
+                raise TaxonomyError(
+                    f"Mapping {source.name} -> {target.name}: the weight of {label!r} -> {linked!r} must be in "
+                    f"[0, 1]. Got {weight!r} instead."
+                )
+    _RUNTIME_MAPPINGS[source.name, target.name] = replace(mapping, source=source.name, target=target.name)
+    _MATRICES.pop((source.name, target.name), None)
+    _cached_path.cache_clear()
+    return mapping
+
+
+def _edges() -> dict[tuple[str, str], Mapping]:
+    return {**_mappings(), **_RUNTIME_MAPPINGS}
+
+
 def mapping_path(source: str, target: str) -> list[Mapping]:
     """Shortest chain of mappings from ``source`` to ``target`` (empty when equal).
 
@@ -242,7 +279,7 @@ def mapping_path(source: str, target: str) -> list[Mapping]:
 def _cached_path(source: str, target: str) -> tuple[Mapping, ...]:
     if source == target:
         return ()
-    edges = _mappings()
+    edges = _edges()
     # Dijkstra: a step up a hierarchy (child tier -> parent tier) loses nothing and costs 0;
     # any other mapping costs 1, so the chain with the fewest lossy steps wins.
     best: dict[str, float] = {source: 0.0}

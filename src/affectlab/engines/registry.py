@@ -4,18 +4,20 @@ Built in: ``embedded`` (the default, optionally ``embedded:<folder>`` for anothe
 artifact), ``lexicon`` (the word-list baseline) and ``hf:<local path or hub id>``
 (needs the ``[hf]`` extra). Other
 packages add engines through the ``affectlab.engines`` entry-point group, whose
-entries point at a factory ``f(argument: str | None, **options) -> Engine``.
+entries point at a factory ``f(argument: str | None, **options) -> Engine``;
+a plugin is imported only when its name is loaded, so one broken plugin fails
+for itself (an :class:`~affectlab.errors.EngineError` naming it), never for the others.
+Code can also call :func:`register_engine` at run time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from affectlab.engines.base import Engine
-from affectlab.errors import EngineNotFound
+from affectlab.errors import EngineError, EngineNotFound, ParameterError
 
 __all__ = ["available_engines", "load_engine", "register_engine"]
 
@@ -24,7 +26,20 @@ _FACTORIES: dict[str, Factory] = {}
 
 
 def register_engine(name: str, factory: Factory) -> None:
-    """Register ``factory(argument, **options)`` under ``name``."""
+    """Register ``factory(argument, **options) -> Engine`` under ``name`` for this process.
+
+    ``load_engine("name")`` then calls ``factory(None)``, and ``load_engine("name:arg", k=v)``
+    calls ``factory("arg", k=v)``. A name registered again replaces the earlier factory.
+
+    Raises
+    ------
+    ParameterError
+        If ``name`` is empty or holds ``:``, or ``factory`` is not callable.
+    """
+    if not isinstance(name, str) or not name or ":" in name:
+        raise ParameterError(f"The 'name' parameter of register_engine must be a str without ':'. Got {name!r}.")
+    if not callable(factory):
+        raise ParameterError(f"The 'factory' parameter of register_engine must be callable. Got {factory!r}.")
     _FACTORIES[name] = factory
 
 
@@ -53,14 +68,33 @@ register_engine("hf", _hf)
 register_engine("lexicon", _lexicon)
 
 
-@cache
-def _plugins() -> dict[str, Factory]:
-    return {ep.name: ep.load() for ep in entry_points(group="affectlab.engines")}
+def _entry_points() -> dict[str, EntryPoint]:
+    """Plugin entry points by name, not yet loaded (a plugin is imported only when asked for)."""
+    return {ep.name: ep for ep in entry_points(group="affectlab.engines")}
+
+
+def _plugin(name: str) -> Factory | None:
+    """The factory of plugin ``name``, loaded once; a broken plugin raises for itself only."""
+    if name in _FACTORIES:
+        return _FACTORIES[name]
+    entry = _entry_points().get(name)
+    if entry is None:
+        return None
+    try:
+        factory = entry.load()
+    except Exception as exc:  # a plugin's import can fail in any way; report it, do not hide it
+        raise EngineError(
+            f"The engine plugin {name!r} ({entry.value}) failed to load: {type(exc).__name__}: {exc}"
+        ) from exc
+    if not callable(factory):
+        raise EngineError(f"The engine plugin {name!r} ({entry.value}) is not a factory; it must be callable.")
+    _FACTORIES[name] = factory
+    return factory
 
 
 def available_engines() -> list[str]:
-    """Registered engine names (``hf`` takes ``hf:<model>``)."""
-    return sorted({*_FACTORIES, *_plugins()})
+    """Registered engine names, plugins included (``hf`` takes ``hf:<model>``); plugins are not imported."""
+    return sorted({*_FACTORIES, *_entry_points()})
 
 
 def load_engine(name: str = "embedded", **options: Any) -> Engine:
@@ -72,7 +106,7 @@ def load_engine(name: str = "embedded", **options: Any) -> Engine:
         If no engine is registered under the name; the message lists them.
     """
     key, _, argument = name.partition(":")
-    factory = _FACTORIES.get(key) or _plugins().get(key)
+    factory = _plugin(key)
     if factory is None:
         raise EngineNotFound(
             f"Unknown engine {name!r}. Available: {', '.join(available_engines())} "
