@@ -225,6 +225,37 @@ def test_segments_stream_through_the_engine_in_batches(
     assert streamed.source == str(path) and whole.source is None
 
 
+def test_progress_counts_scored_segments_against_characters(
+    tiny_engine: Engine, icarus_text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[object, ...]] = []
+
+    class SpyProgress:
+        def __init__(self, description: str, total: float | None, *, enabled: bool = True, unit: str = "rows"):
+            calls.append((description, total, enabled, unit))
+
+        def __enter__(self) -> SpyProgress:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            calls.append(("closed",))
+
+        def update(self, *, completed: float | None = None, count: int | None = None) -> None:
+            calls.append((completed, count))
+
+    monkeypatch.setattr("affectlab.analyses.document.arc.Progress", SpyProgress)
+    text = "Café, déjà vu. " + icarus_text  # characters, not bytes, are the unit of offsets and of the total
+    path = tmp_path / "story.txt"
+    path.write_text(text, encoding="utf-8")
+    arc = document_arc(path, engine=tiny_engine, batch_size=32, block_chars=100, progress=True)
+    assert calls[0] == ("arc", len(text), True, "segments") and calls[-1] == ("closed",)
+    updates = calls[1:-1]
+    assert [count for _, count in updates] == list(range(1, arc.n_segments + 1))
+    assert [done for done, _ in updates] == arc.segments["end"].tolist()
+    assert updates[31][0] < 0.2 * len(text), "after the first batch the bar is not full"
+    assert updates[-1][0] == len(text)
+
+
 def test_engine_name_analyzer_and_taxonomy(tiny_engine: Engine, tiny_model_dir: Path) -> None:
     text = "I love this. I hate it. What a day!"
     by_name = document_arc(text, engine=f"embedded:{tiny_model_dir}", taxonomy="ekman")

@@ -105,32 +105,40 @@ def extrema(curve: NDArray[np.float64], sign: int, count: int) -> list[tuple[int
     return [(index - 1, min(prominence, float(np.ptp(curve)))) for index, prominence in found]
 
 
-def make_moment(
-    grid: NDArray[np.float64],
-    curve: NDArray[np.float64],
-    index: int,
-    prominence: float,
-    times: NDArray[np.float64],
-    valence: NDArray[np.float64],
-    segments: pd.DataFrame,
-    sign: int,
-) -> Moment:
-    time = float(grid[index])
-    near = np.flatnonzero(np.abs(times - time) <= max(0.5 / len(grid), 0.025))
-    if len(near) == 0:
-        near = np.array([int(np.argmin(np.abs(times - time)))])
-    position = int(near[np.argmax(sign * np.nan_to_num(valence[near], nan=-np.inf * sign))])
-    row = segments.iloc[position]
-    return Moment(
-        time=time,
-        value=float(curve[index]),
-        prominence=prominence,
-        position=position,
-        start=int(row["start"]),
-        end=int(row["end"]),
-        text=str(row["text"]),
-        valence=float(valence[position]),
-    )
+def find_moments(
+    grid: NDArray[np.float64], curve: NDArray[np.float64], segments: pd.DataFrame, count: int
+) -> tuple[tuple[Moment, ...], tuple[Moment, ...]]:
+    """The ``count`` most prominent peaks and troughs of the smoothed valence ``curve`` on ``grid``.
+
+    Each :class:`Moment` carries the segment with the most extreme own valence
+    (``segments["vad.valence"]``) within ±0.025 of narrative time (or half a grid cell, if larger).
+    """
+    times = segments["time"].to_numpy()
+    valence = segments["vad.valence"].to_numpy()
+    moments = []
+    for sign in (+1, -1):
+        found = []
+        for index, prominence in extrema(curve, sign, count):
+            time = float(grid[index])
+            near = np.flatnonzero(np.abs(times - time) <= max(0.5 / len(grid), 0.025))
+            if len(near) == 0:
+                near = np.array([int(np.argmin(np.abs(times - time)))])
+            position = int(near[np.argmax(sign * np.nan_to_num(valence[near], nan=-np.inf * sign))])
+            row = segments.iloc[position]
+            found.append(
+                Moment(
+                    time=time,
+                    value=float(curve[index]),
+                    prominence=prominence,
+                    position=position,
+                    start=int(row["start"]),
+                    end=int(row["end"]),
+                    text=str(row["text"]),
+                    valence=float(valence[position]),
+                )
+            )
+        moments.append(tuple(found))
+    return moments[0], moments[1]
 
 
 def find_turning_points(grid: NDArray[np.float64], curve: NDArray[np.float64]) -> tuple[TurningPoint, ...]:

@@ -60,21 +60,28 @@ def read_blocks(path: str | os.PathLike[str], block_chars: int = BLOCK_CHARS) ->
     return blocks()
 
 
-def source_blocks(text_or_path: object, block_chars: int) -> tuple[Iterable[str], str | None, int]:
-    """(blocks, file name or None, total size for progress)."""
+def source_blocks(text_or_path: object, block_chars: int = BLOCK_CHARS) -> tuple[Iterable[str], str | None]:
+    """Check the input of :func:`~affectlab.analyses.document.document_arc`; returns (its text in blocks, file name).
+
+    The file name is None for a text given as ``str`` or ``bytes``.
+
+    Raises
+    ------
+    InputError
+        If the text is empty or binary, or the file is missing, empty, binary or mostly not UTF-8.
+    """
     if isinstance(text_or_path, os.PathLike):
-        return read_blocks(text_or_path, block_chars), str(text_or_path), Path(text_or_path).stat().st_size
+        return read_blocks(text_or_path, block_chars), str(text_or_path)
     if isinstance(text_or_path, bytes | bytearray):
         data = bytes(text_or_path)
         if not data:
             raise InputError("The text given to document_arc is empty.")
         _check_bytes(data[:_HEAD_BYTES], "The data given to document_arc")
-        text = data.decode("utf-8-sig", errors="replace")
-        return [text], None, len(text)
+        return [data.decode("utf-8-sig", errors="replace")], None
     if isinstance(text_or_path, str):
         single_line = "\n" not in text_or_path and len(text_or_path) < 4096
         if single_line and os.path.isfile(text_or_path):
-            return read_blocks(text_or_path, block_chars), text_or_path, os.path.getsize(text_or_path)
+            return read_blocks(text_or_path, block_chars), text_or_path
         looks_like_path = single_line and " " not in text_or_path.strip()
         if looks_like_path and text_or_path.lower().endswith(_PATH_SUFFIXES):
             raise InputError(
@@ -85,7 +92,13 @@ def source_blocks(text_or_path: object, block_chars: int) -> tuple[Iterable[str]
             raise InputError("The text given to document_arc is empty.")
         if "\x00" in text_or_path[:_HEAD_BYTES]:
             raise InputError("The text given to document_arc contains NUL characters; is it binary data?")
-        return [text_or_path], None, len(text_or_path)
+        return [text_or_path], None
     raise InputError(
         f"document_arc takes a text (str or bytes) or a file path. Got {type(text_or_path).__name__} instead."
     )
+
+
+def count_chars(text_or_path: object, block_chars: int = BLOCK_CHARS) -> int:
+    """Characters in the text of :func:`source_blocks` (a file is read once more), the unit of segment offsets."""
+    blocks, _ = source_blocks(text_or_path, block_chars)
+    return sum(len(block) for block in blocks)
