@@ -142,6 +142,38 @@ def test_perfect_agreement_is_one() -> None:
         assert run(frame, metric=metric, level=level).value == pytest.approx(1.0), metric
 
 
+@pytest.mark.parametrize(
+    ("values", "level"),
+    [
+        ([1, 2, 2, 3, 5, 4], "interval"),
+        (pd.Categorical(list("lmmhhh"), categories=list("lmh"), ordered=True), "ordinal"),
+        (list("xyyzzz"), "nominal"),
+    ],
+)
+def test_default_level_follows_the_ratings(values: object, level: str) -> None:
+    frame = pd.DataFrame({"item": [0, 0, 1, 1, 2, 2], "rater": ["a", "b"] * 3, "value": values})
+    result = run(frame)
+    assert result.level == level
+    assert any(f"level {level!r} chosen" in note for note in result.notes)
+    assert result.value == pytest.approx(run(frame, level=level).value)
+    assert not any("chosen" in note for note in run(frame, level=level).notes)  # no note when level is given
+
+
+def test_default_level_on_a_numeric_scale_is_not_nominal() -> None:
+    frame = long_from_matrix(KRIPPENDORFF_2011, raters_by_row=True)
+    assert run(frame).value == pytest.approx(0.849, abs=5e-4)  # the interval alpha, not the nominal 0.743
+    assert run(frame, metric="cohen", raters=["r0", "r1"]).weights == "quadratic"
+    assert run(frame, metric="fleiss").level == "nominal"  # a metric with one level keeps it
+
+
+def test_ordered_categories_use_their_order() -> None:
+    ranks = [1, 2, 2, 3, 3, 3, 1, 1]
+    labels = pd.Categorical.from_codes([r - 1 for r in ranks], categories=["low", "mid", "high"], ordered=True)
+    base = {"item": [0, 0, 1, 1, 2, 2, 3, 3], "rater": ["a", "b"] * 4}
+    ordered = run(pd.DataFrame({**base, "value": labels}))
+    assert ordered.value == pytest.approx(run(pd.DataFrame({**base, "value": ranks}), level="ordinal").value)
+
+
 # ------------------------------------------------------------------------------------------- missing data
 
 
@@ -243,7 +275,7 @@ def test_no_ratings_at_all_is_undefined() -> None:
 
 def test_unknown_metric_lists_the_allowed_values() -> None:
     frame = long_from_counts(FLEISS_COUNTS)
-    with pytest.raises(ParameterError, match=r"'metric' parameter of agreement.*'krippendorff'.*'icc_a1'.*'kappa'"):
+    with pytest.raises(ParameterError, match=r"'metric' parameter of agreement.*'icc_a1'.*'krippendorff'.*Got 'kappa'"):
         run(frame, metric="kappa")
 
 
@@ -254,7 +286,7 @@ def test_unknown_metric_lists_the_allowed_values() -> None:
         ({"metric": "fleiss", "level": "ordinal"}, "for metric 'fleiss'"),
         ({"metric": "icc_c1", "level": "nominal"}, "for metric 'icc_c1'"),
         ({"metric": "cohen", "weights": "cubic", "level": "ordinal"}, "'linear', 'quadratic'"),
-        ({"metric": "cohen", "weights": "linear"}, "needs ordered categories"),
+        ({"metric": "cohen", "weights": "linear", "level": "nominal"}, "needs ordered categories"),
         ({"metric": "fleiss", "weights": "linear"}, "applies to metric 'cohen' only"),
         ({"n_boot": -1}, "'n_boot' parameter of agreement must be an int >= 0"),
     ],
