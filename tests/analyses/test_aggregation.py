@@ -44,11 +44,21 @@ def test_single_label_methods() -> None:
 
 def test_soft_shares_sum_to_one_for_single_labels() -> None:
     out = aggregate_labels(SINGLE, item="text_id", value="label", method="soft")
-    assert list(out.columns) == ["text_id", "n_raters", "share.joy", "share.anger", "share.fear", "share.sadness"]
+    assert list(out.columns) == ["text_id", "n_raters", "share.anger", "share.fear", "share.joy", "share.sadness"]
     shares = out.filter(like="share.")
     assert np.allclose(shares.sum(axis=1), 1.0)
     assert out.loc[0, "share.joy"] == pytest.approx(2 / 3)
     assert out.loc[1, "share.fear"] == pytest.approx(0.5)
+
+
+def test_soft_columns_in_label_order() -> None:
+    numbers = pd.DataFrame({"item": [0, 0, 0, 1], "value": [4, 3, 10, 2.0]})
+    out = aggregate_labels(numbers, item="item", value="value", method="soft")
+    assert list(out.columns) == ["item", "n_raters", "share.2", "share.3", "share.4", "share.10"]  # not 4, 3, 10, 2
+    assert out.loc[0, "share.10"] == pytest.approx(1 / 3)
+    mixed = pd.DataFrame({"item": [0, 0], "value": ["b", "10"]})
+    soft = aggregate_labels(mixed, item="item", value="value", method="soft")
+    assert list(soft.columns)[2:] == ["share.10", "share.b"]
 
 
 def test_multi_label_values_and_rater_rows_are_merged() -> None:

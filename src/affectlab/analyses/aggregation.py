@@ -5,7 +5,8 @@ Methods (``method``):
 - ``majority``: a label is kept when more than half of the item's raters chose it (may keep none).
 - ``plurality``: the most chosen label(s); every tied label is kept and the row is marked ``tied``.
 - ``all``: every label any rater chose (the union).
-- ``soft``: the share of the item's raters that chose each label, one ``share.<label>`` column per label.
+- ``soft``: the share of the item's raters that chose each label, one ``share.<label>`` column per label, in
+  label order (numeric for numbers).
 
 Values may be single labels (``joy``) or several labels in one field (``joy,surprise``), split on ``sep``.
 The documentation is ``docs/agreement.md``.
@@ -13,11 +14,14 @@ The documentation is ``docs/agreement.md``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from affectlab.analyses.agreement.ratings import check_columns
+from affectlab.core.validation import check_choice
 from affectlab.errors import InputError, ParameterError
 
 __all__ = ["METHODS", "aggregate_labels"]
@@ -61,7 +65,8 @@ def aggregate_labels(
 
         - ``majority``, ``all``: ``labels`` (joined by ``sep``; empty when none);
         - ``plurality``: ``labels`` and ``tied`` (True when several labels share the top count);
-        - ``soft``: ``share.<label>`` in [0, 1] for every label of the table, in first-seen order.
+        - ``soft``: ``share.<label>`` in [0, 1] for every label of the table, ordered by label: numerically
+          when every label is a number (``share.2`` before ``share.10``), else alphabetically.
 
         Within ``labels``, labels are ordered by number of raters (most first), ties by first appearance in the
         table.
@@ -81,18 +86,10 @@ def aggregate_labels(
     >>> aggregate_labels(frame, item="id", value="label", method="plurality")["tied"].tolist()
     [True, True]
     """
-    if method not in METHODS:
-        raise ParameterError(
-            f"The 'method' parameter of aggregate_labels must be a str among {{{', '.join(map(repr, METHODS))}}}. "
-            f"Got {method!r} instead."
-        )
+    check_choice(method, "method", "aggregate_labels", METHODS)
     if not isinstance(sep, str) or not sep:
         raise ParameterError(f"The 'sep' parameter of aggregate_labels must be a non-empty str. Got {sep!r} instead.")
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"Ratings must be a pandas DataFrame in long format. Got {type(frame).__name__} instead.")
-    for column in (item, value, rater):
-        if column is not None and column not in frame.columns:
-            raise InputError(f"Column {column!r} not found. Available columns: {', '.join(map(str, frame.columns))}.")
+    check_columns(frame, [item, value, rater])
     missing = frame[item].isna().to_numpy()
     if missing.any():
         raise InputError(
@@ -112,7 +109,7 @@ def aggregate_labels(
         shares = counts.assign(share=counts["count"] / counts["n_raters"]).pivot(
             index="item", columns="labels", values="share"
         )
-        shares = shares.reindex(index=range(len(item_ids)), columns=list(label_order)).fillna(0.0)
+        shares = shares.reindex(index=range(len(item_ids)), columns=_sorted_labels(label_order)).fillna(0.0)
         shares.columns = [f"share.{label}" for label in shares.columns]
         return pd.concat([out, shares.reset_index(drop=True)], axis=1)
     top = counts.groupby("item")["count"].transform("max")
@@ -128,6 +125,15 @@ def aggregate_labels(
     if method == "plurality":
         out["tied"] = kept.groupby("item").size().reindex(range(len(item_ids))).fillna(0).to_numpy() > 1
     return out
+
+
+def _sorted_labels(labels: Iterable[str]) -> list[str]:
+    """Labels in numeric order when all are numbers, else in sorted (alphabetical) order."""
+    labels = list(labels)
+    try:
+        return sorted(labels, key=float)
+    except ValueError:
+        return sorted(labels)
 
 
 def _split(value: Any, sep: str) -> list[str]:
