@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from affectlab.analyses.conversation import (
+    TurnColumns,
     contagion_ols,
     conversation_dynamics,
     lag1_autocorrelation,
@@ -28,6 +29,7 @@ from affectlab.analyses.conversation import (
     transition_matrix,
 )
 from affectlab.engines.embedded import EmbeddedEngine, installed_models
+from affectlab.engines.pipeline import Analyzer
 from affectlab.errors import AffectlabWarning, InputError, ParameterError
 
 SIGMA = 0.1
@@ -202,10 +204,41 @@ def test_missing_speaker_and_text_columns_are_named() -> None:
 def test_custom_column_names_and_unknown_explicit_column() -> None:
     frame = pd.DataFrame({"who": ["a", "b"], "body": ["hi", "hello"], "when": [2, 1]})
     with pytest.warns(AffectlabWarning):
-        turns = load_turns(frame, speaker_col="who", text_col="body", time_col="when")
+        turns = load_turns(frame, columns=TurnColumns(speaker="who", text="body", time="when"))
     assert [t.speaker for t in turns] == ["b", "a"]
     with pytest.raises(InputError, match=r"'stamp'.*Available columns: who, body, when"):
-        load_turns(frame, speaker_col="who", text_col="body", time_col="stamp")
+        load_turns(frame, columns=TurnColumns(speaker="who", text="body", time="stamp"))
+
+
+def test_deprecated_column_keywords_warn_and_still_work() -> None:
+    frame = pd.DataFrame({"who": ["a", "b"], "body": ["hi", "hello"], "valence": [0.1, 0.2]})
+    with pytest.warns(DeprecationWarning, match=r"speaker_col, text_col .*TurnColumns\(speaker='who', text='body'\)"):
+        result = conversation_dynamics(frame, engine=None, speaker_col="who", text_col="body")
+    assert [t.speaker for t in result.turns] == ["a", "b"] and result.turns[1].text == "hello"
+    with pytest.warns(DeprecationWarning, match="turn_id_col"):
+        assert [t.turn_id for t in load_turns(frame, speaker_col="who", text_col="body", turn_id_col="body")] == [
+            "hi",
+            "hello",
+        ]
+    with pytest.raises(ParameterError, match="not both"):
+        load_turns(frame, columns=TurnColumns(speaker="who"), text_col="body")
+    with pytest.raises(TypeError, match="'text_column'"):
+        conversation_dynamics(frame, engine=None, text_column="body")
+
+
+def test_engine_is_keyword_only_and_accepts_an_analyzer(tiny_engine: EmbeddedEngine) -> None:
+    rows = [{"speaker": "ab"[i % 2], "text": t} for i, t in enumerate(TEXTS[:4])]
+    with pytest.raises(TypeError):
+        conversation_dynamics(rows, tiny_engine)  # type: ignore[misc]
+    by_engine = conversation_dynamics(rows, engine=tiny_engine, taxonomy="ekman")
+    by_analyzer = conversation_dynamics(rows, engine=Analyzer(tiny_engine, taxonomy="ekman", batch_size=1))
+    assert [t.valence for t in by_analyzer.turns] == [t.valence for t in by_engine.turns]
+    assert by_analyzer.parameters["taxonomy"] == "ekman"
+    assert by_analyzer.parameters["engine"] == f"{tiny_engine.name}@{tiny_engine.version}"
+    with pytest.raises(ParameterError, match="'engine' parameter of conversation_dynamics"):
+        conversation_dynamics(rows, engine=3)  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match="'batch_size' parameter of conversation_dynamics"):
+        conversation_dynamics(rows, engine=tiny_engine, batch_size=0)
 
 
 def test_rows_without_speaker_and_duplicate_ids_are_errors() -> None:
@@ -318,7 +351,7 @@ def test_per_turn_records_count_order_and_ids(tiny_engine: EmbeddedEngine) -> No
         rows.append({"conversation_id": "x", "turn_id": f"x{i}", "speaker": "ab"[i % 2], "text": text, "timestamp": i})
         rows.append({"conversation_id": "y", "turn_id": f"y{i}", "speaker": "cd"[i % 2], "text": text, "timestamp": -i})
     with pytest.warns(AffectlabWarning):
-        result = conversation_dynamics(rows, tiny_engine)
+        result = conversation_dynamics(rows, engine=tiny_engine)
     assert len(result.turns) == len(rows)
     assert [t.turn_id for t in result.turns] == [f"x{i}" for i in range(7)] + [f"y{i}" for i in reversed(range(7))]
     assert list(result.dynamics) == ["x", "y"]
@@ -342,17 +375,17 @@ def test_per_turn_records_count_order_and_ids(tiny_engine: EmbeddedEngine) -> No
 
 def test_context_blends_the_in_context_reading(tiny_engine: EmbeddedEngine) -> None:
     rows = [{"speaker": "ab"[i % 2], "text": t} for i, t in enumerate(TEXTS[:4])]
-    plain = conversation_dynamics(rows, tiny_engine).turns
-    ctx = conversation_dynamics(rows, tiny_engine, context=1, context_weight=0.5).turns
+    plain = conversation_dynamics(rows, engine=tiny_engine).turns
+    ctx = conversation_dynamics(rows, engine=tiny_engine, context=1, context_weight=0.5).turns
     assert ctx[0].valence == pytest.approx(plain[0].valence) and ctx[0].context_ids == ()
     assert [t.context_ids for t in ctx[1:]] == [("0",), ("1",), ("2",)]
     in_context = tiny_engine.predict([f"{TEXTS[1]}\n{TEXTS[2]}"])[0]
     assert ctx[2].valence == pytest.approx(0.5 * plain[2].valence + 0.5 * in_context.vad.valence)
     assert ctx[2].emotions["joy"] == pytest.approx(0.5 * plain[2].emotions["joy"] + 0.5 * in_context.emotions["joy"])
     assert ctx[2].top == max(ctx[2].emotions, key=ctx[2].emotions.get)
-    two = conversation_dynamics(rows, tiny_engine, context=2).turns
+    two = conversation_dynamics(rows, engine=tiny_engine, context=2).turns
     assert two[3].context_ids == ("2", "1")
-    none = conversation_dynamics(rows, tiny_engine, context=2, context_weight=0.0).turns
+    none = conversation_dynamics(rows, engine=tiny_engine, context=2, context_weight=0.0).turns
     assert [t.valence for t in none] == [t.valence for t in plain]
 
 
@@ -363,7 +396,7 @@ def test_context_follows_the_thread_and_the_window(tiny_engine: EmbeddedEngine) 
         {"turn_id": "t", "speaker": "c", "text": "so sad", "reply_to": "r"},
         {"turn_id": "u", "speaker": "a", "text": "the " * 14, "reply_to": "t"},
     ]
-    turns = {t.turn_id: t for t in conversation_dynamics(rows, tiny_engine, context=3).turns}
+    turns = {t.turn_id: t for t in conversation_dynamics(rows, engine=tiny_engine, context=3).turns}
     assert turns["t"].context_ids == ("r",)  # the replied-to turn, not the chronologically previous "s"
     assert turns["s"].context_ids == ()
     # "u" alone fills the tiny model's 14-token window: no context fits
@@ -372,7 +405,7 @@ def test_context_follows_the_thread_and_the_window(tiny_engine: EmbeddedEngine) 
 
 def test_engine_by_name_and_taxonomy(tiny_model_dir: Path) -> None:
     rows = [{"speaker": "ab"[i % 2], "text": t} for i, t in enumerate(TEXTS)]
-    result = conversation_dynamics(rows, f"embedded:{tiny_model_dir}", taxonomy="ekman")
+    result = conversation_dynamics(rows, engine=f"embedded:{tiny_model_dir}", taxonomy="ekman")
     assert result.parameters["taxonomy"] == "ekman"
     assert set(result.turns[0].emotions) == {"anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"}
     labels = result.dynamics["0"].transitions.labels
@@ -385,7 +418,7 @@ def test_engine_by_name_and_taxonomy(tiny_model_dir: Path) -> None:
 def test_support_chat_escalates_then_calms_with_the_default_model() -> None:
     path = Path(__file__).resolve().parents[2] / "examples" / "conversations" / "support_chat.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    result = conversation_dynamics(rows, EmbeddedEngine(threads=1))
+    result = conversation_dynamics(rows, engine=EmbeddedEngine(threads=1))
     customer = [t for t in result.turns if t.speaker == "customer"]
     assert min(customer, key=lambda t: t.valence).turn_id in ("t07", "t09")  # "... I'm furious."
     assert result.dynamics["0"].outcomes["customer"].verdict == "better"

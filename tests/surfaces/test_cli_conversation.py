@@ -20,7 +20,7 @@ CASES = {
     "support_chat.jsonl": [],
     "peer_support.csv": [],
     "library_thread.jsonl": [],
-    "two_conversations.csv": ["--time-col", "seconds"],
+    "two_conversations.csv": ["--time-column", "seconds"],
 }
 
 
@@ -65,7 +65,7 @@ def test_thread_flags_unknown_reply_to(tmp_path: Path, tiny_model_dir: Path) -> 
 
 def test_two_conversations_to_parquet_with_context(tmp_path: Path, tiny_model_dir: Path) -> None:
     out = tmp_path / "turns.parquet"
-    args = ["--time-col", "seconds", "--conversation-col", "conversation_id", "--turn-id-col", "turn_id"]
+    args = ["--time-column", "seconds", "--conversation-column", "conversation_id", "--id-column", "turn_id"]
     result = run(
         str(EXAMPLES / "two_conversations.csv"), *args, "--context", "2", "-m", f"embedded:{tiny_model_dir}",
         "-o", str(out), "-q",
@@ -103,7 +103,7 @@ def test_output_is_not_overwritten_without_force(tmp_path: Path, tiny_model_dir:
 
 def test_bad_input_exits_2_with_a_hint(tmp_path: Path, tiny_model_dir: Path) -> None:
     model = ["-m", f"embedded:{tiny_model_dir}"]
-    missing = run(str(EXAMPLES / "peer_support.csv"), "--speaker-col", "who", *model)
+    missing = run(str(EXAMPLES / "peer_support.csv"), "--speaker-column", "who", *model)
     assert missing.exit_code == 2
     assert "'who'" in missing.output and "Available columns: speaker, timestamp, text" in missing.output
     unsorted = tmp_path / "unsorted.csv"
@@ -122,9 +122,57 @@ def test_bad_input_exits_2_with_a_hint(tmp_path: Path, tiny_model_dir: Path) -> 
     assert run(str(tmp_path / "absent.jsonl"), *model).exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("content", "suffix", "message"),
+    [
+        ("speaker,text\n", ".csv", "no rows"),
+        ("", ".jsonl", "no rows"),
+        ("", ".csv", "Cannot read"),
+    ],
+)
+def test_empty_input_exits_2(tmp_path: Path, tiny_model_dir: Path, content: str, suffix: str, message: str) -> None:
+    path = tmp_path / f"empty{suffix}"
+    path.write_text(content, encoding="utf-8")
+    result = run(str(path), "-m", f"embedded:{tiny_model_dir}")
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_stdin_reads_json_lines_or_the_input_format(tiny_model_dir: Path) -> None:
+    model = ["-m", f"embedded:{tiny_model_dir}", "--json", "-q"]
+    lines = (EXAMPLES / "support_chat.jsonl").read_text(encoding="utf-8")
+    result = runner.invoke(app, ["conversation", "-", *model], input=lines)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["n_turns"] == 15
+    table = (EXAMPLES / "peer_support.csv").read_text(encoding="utf-8")
+    as_csv = runner.invoke(app, ["conversation", "-", "--input-format", "csv", *model], input=table)
+    assert as_csv.exit_code == 0, as_csv.output
+    assert json.loads(as_csv.stdout)["n_turns"] == len(input_rows("peer_support.csv"))
+    as_jsonl = runner.invoke(app, ["conversation", "-", *model], input=table)
+    assert as_jsonl.exit_code == 2 and "Line 1" in as_jsonl.stderr
+
+
+def test_deprecated_spellings_warn_and_still_work(tmp_path: Path, tiny_model_dir: Path) -> None:
+    out = tmp_path / "turns.jsonl"
+    args = ["--time-col", "seconds", "--conversation-col", "conversation_id", "--turn-id-col", "turn_id"]
+    args += ["--speaker-col", "speaker", "--text-col", "text", "--format", "csv"]
+    result = run(str(EXAMPLES / "two_conversations.csv"), *args, "-m", f"embedded:{tiny_model_dir}", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    for old, new in [("--time-col", "--time-column"), ("--turn-id-col", "--id-column"), ("--format", "--input-format"),
+                     ("--conversation-col", "--conversation-column"), ("--text-col", "--text-column")]:  # fmt: skip
+        assert f"warning: {old} is deprecated and will be removed; use {new}." in result.stderr
+    turns = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [t["turn_id"] for t in turns[:3]] == ["1", "2", "3"] and turns[0]["timestamp"] == "0"
+    assert {t["conversation_id"] for t in turns} == {"roommates", "booking"}
+    clash = run(str(EXAMPLES / "two_conversations.csv"), "--time-col", "seconds", "--time-column", "other",
+                "-m", f"embedded:{tiny_model_dir}")  # fmt: skip
+    assert clash.exit_code == 2 and "keep only --time-column" in clash.stderr
+    assert "--time-col " not in run("--help").output  # hidden
+
+
 def test_turns_to_stdout(tiny_model_dir: Path) -> None:
-    result = run(str(EXAMPLES / "two_conversations.csv"), "--time-col", "seconds", "-m", f"embedded:{tiny_model_dir}",
-                 "-o", "-", "-q")  # fmt: skip
+    result = run(str(EXAMPLES / "two_conversations.csv"), "--time-column", "seconds", "-m",
+                 f"embedded:{tiny_model_dir}", "-o", "-", "-q")  # fmt: skip
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 12 and lines[0]["conversation_id"] == "roommates"

@@ -6,12 +6,14 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from affectlab.analyses.conversation import ConversationResult, conversation_dynamics
 from affectlab.engines.embedded import EmbeddedEngine
 from affectlab.errors import InputError, ParameterError
-from affectlab.surfaces.plots.conversation import plot_timeline, plot_transitions, write_report
+from affectlab.surfaces.plots.conversation import label_colors, plot_timeline, plot_transitions
+from affectlab.surfaces.plots.conversation_report import write_report
 
 pytest.importorskip("matplotlib", reason="the plot extra is not installed")
 Image = pytest.importorskip("PIL.Image")  # pillow comes with matplotlib
@@ -43,16 +45,65 @@ def test_timeline_draws_one_bar_per_scored_turn(scored: ConversationResult) -> N
     ax = fig.axes[0]
     bars = [patch for container in ax.containers for patch in container]
     assert len(bars) == 11  # 12 turns, one without a score
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["C", "G"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["C", "G", "escalation", "de-escalation"]
     assert "valence" in ax.get_title()
     heights = sorted(round(p.get_height(), 3) for p in bars)
     assert heights[0] == round(0.45 * -0.8, 3)
+
+
+def test_timeline_has_a_valence_scale(scored: ConversationResult) -> None:
+    fig = plot_timeline(scored, "support")
+    scale = fig.axes[1]
+    assert "valence" in scale.get_ylabel()
+    ticks = dict(zip(scale.get_yticks(), (t.get_text() for t in scale.get_yticklabels())))
+    assert ticks[0.45] == "+1" and ticks[0.0] == "0" and ticks[-0.45] == "-1"  # lane C at 0, half a lane is 1
+    assert scale.get_ylim() == fig.axes[0].get_ylim()
+
+
+def test_near_zero_valence_gets_a_visible_marker() -> None:
+    rows = [{"speaker": s, "text": "", "valence": v, "top": "joy"} for s, v in zip("ABAB", [0.5, 0.01, -0.3, 0.0])]
+    ax = plot_timeline(conversation_dynamics(rows, engine=None)).axes[0]
+    from matplotlib.collections import PathCollection
+
+    offsets = [tuple(o) for c in ax.collections if isinstance(c, PathCollection) for o in c.get_offsets()]
+    assert sorted(x for x, _ in offsets) == [1, 3]  # the turns of valence 0.01 and 0.0, not 0.5 or -0.3
+
+
+def test_episode_bands_do_not_overlap(scored: ConversationResult) -> None:
+    ax = plot_timeline(scored, "support").axes[0]
+    room = [e for e in scored.dynamics["support"].episodes if e.scope == "conversation" and e.signal == "valence"]
+    assert {e.kind for e in room} == {"escalation", "de-escalation"}
+    assert room[0].turn_ids[-1] == room[1].turn_ids[0]  # they share a turn, so full-height shades overlapped
+    from matplotlib.collections import PolyCollection
+
+    bands = [c for c in ax.collections if type(c) is PolyCollection]
+    extents = sorted((p.get_extents().y0, p.get_extents().y1) for c in bands for p in c.get_paths())
+    assert len(extents) == 2 and extents[0][1] <= extents[1][0]
+    assert [b.get_hatch() for b in bands].count("////") == 1
+
+
+def test_label_colours_never_look_like_episode_or_unscored_marks() -> None:
+    from matplotlib.colors import rgb_to_hsv, to_rgb
+
+    from affectlab.surfaces.plots.conversation import EPISODE_STYLE, UNSCORED
+
+    colors = label_colors([f"label{i}" for i in range(60)])
+    marks = [UNSCORED, *(face for _, face, _ in EPISODE_STYLE.values())]
+    for mark in marks:
+        assert rgb_to_hsv(to_rgb(mark))[1] < 0.05  # achromatic
+    assert all(rgb_to_hsv(to_rgb(c))[1] >= 0.15 for c in colors.values())
 
 
 def test_transitions_has_a_panel_per_speaker(scored: ConversationResult) -> None:
     fig = plot_transitions(scored, "support")
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert titles[0].startswith("all links") and any(t.startswith("C: own turns") for t in titles)
+    assert "probability (link count)" in fig.get_suptitle()
+    matrix = scored.dynamics["support"].transitions
+    cells = {t.get_text() for t in fig.axes[0].texts}
+    i, j = np.argwhere(matrix.counts > 0)[0]
+    assert f"{matrix.probabilities[i, j]:.2f}\n({matrix.counts[i, j]})" in cells  # same quantity as the colour
+    assert any("P(next" in ax.get_ylabel() for ax in fig.axes)
     empty = plot_transitions(scored, "single / one")
     assert any("no transitions" in text.get_text() for ax in empty.axes for text in ax.texts)
 
@@ -113,7 +164,7 @@ def test_threaded_timeline_with_engine(tmp_path: Path, tiny_engine: EmbeddedEngi
         {"turn_id": "c", "speaker": "li", "text": "so sad", "reply_to": "a"},
         {"turn_id": "d", "speaker": "rosa", "text": "wow great", "reply_to": "b"},
     ]
-    result = conversation_dynamics(rows, tiny_engine)
+    result = conversation_dynamics(rows, engine=tiny_engine)
     fig = plot_timeline(result)
     assert len(fig.axes[0].lines) >= 3 + 3  # three lane baselines and three reply links
     fig.savefig(tmp_path / "t.png")

@@ -33,29 +33,30 @@ Scales: valence and arousal in [-1, 1] (0 neutral); probabilities in [0, 1].
 
 Modules
 -------
-- ``records``: :data:`TURN_FLAGS`, the thresholds and the result dataclasses;
+- ``records``: :data:`TURN_FLAGS`, the thresholds, :class:`TurnColumns`, :class:`Turn`, :class:`TurnRecord` and
+  :class:`ConversationResult`;
+- ``estimates``: the records of the measures (:class:`ConversationDynamics` and its parts);
 - ``turns``: reading and validating the rows, time order and predecessor links (:func:`load_turns`);
-- ``scoring``: the affect of every turn, from an engine (optionally in context) or precomputed columns;
+- ``scoring``: the affect of every turn, through the one pipeline (optionally in context) or from precomputed
+  columns;
 - ``statistics``: the estimators on plain numbers (:func:`lag1_autocorrelation`, :func:`contagion_ols`,
   :func:`transition_matrix`);
-- ``dynamics``: the measures of one conversation and the entry point :func:`conversation_dynamics`.
+- ``measures``: the measures of one conversation;
+- ``dynamics``: the entry point :func:`conversation_dynamics`.
 """
 
 from affectlab.analyses.conversation.dynamics import conversation_dynamics
-from affectlab.analyses.conversation.records import (
-    TURN_FLAGS,
+from affectlab.analyses.conversation.estimates import (
     ContagionEstimate,
     ConversationDynamics,
-    ConversationResult,
     Episode,
     InertiaEstimate,
     Outcome,
     Shift,
     SpeakerSummary,
     TransitionMatrix,
-    Turn,
-    TurnRecord,
 )
+from affectlab.analyses.conversation.records import TURN_FLAGS, ConversationResult, Turn, TurnColumns, TurnRecord
 from affectlab.analyses.conversation.statistics import contagion_ols, lag1_autocorrelation, transition_matrix
 from affectlab.analyses.conversation.turns import load_turns
 
@@ -71,6 +72,7 @@ __all__ = [
     "SpeakerSummary",
     "TransitionMatrix",
     "Turn",
+    "TurnColumns",
     "TurnRecord",
     "contagion_ols",
     "conversation_dynamics",

@@ -1,20 +1,27 @@
-"""Records of conversation dynamics: the per-turn flags, thresholds and result dataclasses.
+"""Records of turns: the per-turn flags, the column names of a turn table, turns, scored turns and the result.
 
-Valence and arousal are in [-1, 1] (0 neutral); probabilities in [0, 1]. Every record has a
-JSON-ready ``to_dict`` (numbers rounded to 6 decimals, non-finite numbers as null).
+Valence and arousal are in [-1, 1] (0 neutral); probabilities in [0, 1]. ``to_dict`` goes through the one
+serializer, :func:`affectlab.core.serialize.jsonable` (numbers rounded to :data:`DIGITS` decimals, non-finite
+numbers as null).
 """
 
 from __future__ import annotations
 
-import math
+import dataclasses
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from numpy.typing import NDArray
+from affectlab.core.serialize import jsonable
+from affectlab.errors import ParameterError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from affectlab.analyses.conversation.estimates import ConversationDynamics
+
+__all__ = ["TURN_FLAGS", "ConversationResult", "JsonRecord", "Turn", "TurnColumns", "TurnRecord"]
 
 TURN_FLAGS: dict[str, str] = {
     "unknown_reply_to": "the reply-to value names no turn of the conversation; the turn starts a thread",
@@ -26,9 +33,92 @@ TURN_FLAGS: dict[str, str] = {
     "missing_score": "no valence was given for the turn (engine=None); it is left out of the dynamics",
 }
 DEFAULT_CONVERSATION = "0"
+DIGITS = 6  # decimals of the numbers in to_dict
 MIN_AUTOCORR_PAIRS = 3
 MIN_OLS_ROWS = 5
 EPS = 1e-9  # tolerance of threshold comparisons (valence and probabilities are rounded inputs)
+
+#: Keyword names of the first release (``speaker_col=`` ...) -> the :class:`TurnColumns` field they set.
+DEPRECATED_COLUMN_KEYWORDS = {
+    "text_col": "text",
+    "speaker_col": "speaker",
+    "time_col": "time",
+    "reply_to_col": "reply_to",
+    "turn_id_col": "id",
+    "conversation_col": "conversation",
+}
+
+
+class JsonRecord:
+    """Mixin: ``to_dict`` is the record's fields through :func:`~affectlab.core.serialize.jsonable`."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready nested form (numbers rounded to 6 decimals, NaN and inf as null)."""
+        data: dict[str, Any] = jsonable(self, digits=DIGITS)
+        return data
+
+
+@dataclass(frozen=True)
+class TurnColumns:
+    """Column names of a turn table (the ``--*-column`` options of ``affectlab conversation``).
+
+    Attributes
+    ----------
+    text, speaker : str, default="text", "speaker"
+        Required columns.
+    time : str, optional
+        Timestamps, numbers (any unit) or dates; default ``timestamp`` if present.
+    reply_to : str, optional
+        Id of the turn replied to (threads); default ``reply_to`` if present.
+    id : str, optional
+        Turn ids, unique within a conversation; default ``turn_id`` or ``id`` if present, else the input row.
+    conversation : str, optional
+        Conversation ids (several conversations per table); default ``conversation_id`` if present.
+
+    Examples
+    --------
+    >>> TurnColumns(time="seconds").time
+    'seconds'
+    """
+
+    text: str = "text"
+    speaker: str = "speaker"
+    time: str | None = None
+    reply_to: str | None = None
+    id: str | None = None
+    conversation: str | None = None
+
+
+def turn_columns(columns: TurnColumns | None, deprecated: Mapping[str, Any], owner: str) -> TurnColumns:
+    """``columns``, with the first release's keywords (``speaker_col=`` ...) folded in under a DeprecationWarning.
+
+    Raises
+    ------
+    TypeError
+        An unknown keyword, as Python raises for any function.
+    ParameterError
+        ``columns`` is not a :class:`TurnColumns`, or it is given together with a deprecated keyword.
+    """
+    unknown = sorted(set(deprecated) - set(DEPRECATED_COLUMN_KEYWORDS))
+    if unknown:
+        raise TypeError(f"{owner}() got an unexpected keyword argument {unknown[0]!r}")
+    if columns is not None and not isinstance(columns, TurnColumns):
+        raise ParameterError(
+            f"The 'columns' parameter of {owner} must be a TurnColumns. Got {type(columns).__name__} instead."
+        )
+    if not deprecated:
+        return columns or TurnColumns()
+    if columns is not None:
+        raise ParameterError(f"Pass the column names of {owner} either as columns=TurnColumns(...) or, deprecated, "
+                             f"as {', '.join(deprecated)}; not both.")  # fmt: skip
+    changes = {DEPRECATED_COLUMN_KEYWORDS[k]: v for k, v in deprecated.items()}
+    spelled = ", ".join(f"{k}={v!r}" for k, v in changes.items())
+    warnings.warn(
+        f"{', '.join(deprecated)} of {owner} are deprecated and will be removed; pass columns=TurnColumns({spelled}).",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return TurnColumns(**changes)
 
 
 @dataclass(frozen=True)
@@ -79,12 +169,10 @@ class TurnRecord:
         As in :class:`Turn`.
     flags : tuple of str
         Input flags (:data:`TURN_FLAGS`) followed by the engine's flags (``empty``, ...).
-    emotions : dict of str to float or None
-        Probability in [0, 1] per label of ``taxonomy`` (None for precomputed scores).
-    labels : tuple of str
-        Labels at or above their decision threshold.
     top : str or None
         Most probable label (None for empty text).
+    labels : tuple of str
+        Labels at or above their decision threshold.
     valence, arousal, dominance : float or None
         In [-1, 1], 0 neutral.
     sentiment_label : str or None
@@ -93,6 +181,8 @@ class TurnRecord:
         In [-1, 1].
     negative_prob : float or None
         Probability in [0, 1] of the negative class when the emotions are projected to the sentiment taxonomy.
+    emotions : dict of str to float or None
+        Probability in [0, 1] per label of ``taxonomy`` (None for precomputed scores).
     context_ids : tuple of str
         Turns whose text conditioned this reading, nearest first (empty without ``context``).
     taxonomy : str or None
@@ -108,15 +198,15 @@ class TurnRecord:
     reply_to: str | None
     parent: str | None
     flags: tuple[str, ...]
-    emotions: dict[str, float] | None
-    labels: tuple[str, ...]
     top: str | None
+    labels: tuple[str, ...]
     valence: float | None
     arousal: float | None
     dominance: float | None
     sentiment_label: str | None
     sentiment_score: float | None
     negative_prob: float | None
+    emotions: dict[str, float] | None
     context_ids: tuple[str, ...] = ()
     taxonomy: str | None = None
 
@@ -126,385 +216,39 @@ class TurnRecord:
         return self.valence is not None and "empty" not in self.flags and "error" not in self.flags
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready nested form (numbers rounded to 6 decimals)."""
-        return {
-            "conversation_id": self.conversation_id,
-            "turn_id": self.turn_id,
-            "row": self.row,
-            "speaker": self.speaker,
-            "text": _jsonable(self.text),
-            "timestamp": self.timestamp,
-            "reply_to": self.reply_to,
-            "parent": self.parent,
-            "flags": list(self.flags),
-            "top": self.top,
-            "labels": list(self.labels),
-            "valence": _round(self.valence),
-            "arousal": _round(self.arousal),
-            "dominance": _round(self.dominance),
-            "sentiment": None
-            if self.sentiment_label is None and self.sentiment_score is None
-            else {"label": self.sentiment_label, "score": _round(self.sentiment_score)},
-            "negative_prob": _round(self.negative_prob),
-            "emotions": None if self.emotions is None else {k: round(v, 6) for k, v in self.emotions.items()},
-            "context_ids": list(self.context_ids),
-            "taxonomy": self.taxonomy,
-        }
+        """JSON-ready nested form (``sentiment`` as ``{label, score}``; scores rounded to 6 decimals)."""
+        data: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("text", "timestamp"):
+                data[f.name] = _text(value) if f.name == "text" else value  # as given, not rounded
+            elif f.name == "sentiment_label":
+                sentiment = {"label": value, "score": jsonable(self.sentiment_score, digits=DIGITS)}
+                data["sentiment"] = None if value is None and self.sentiment_score is None else sentiment
+            elif f.name != "sentiment_score":
+                data[f.name] = jsonable(value, digits=DIGITS)
+        return data
 
     def flat(self) -> dict[str, Any]:
-        """One flat row: lists ``;``-joined, ``emotions.<label>`` columns."""
-        row: dict[str, Any] = {
-            "conversation_id": self.conversation_id,
-            "turn_id": self.turn_id,
-            "row": self.row,
-            "speaker": self.speaker,
-            "text": _jsonable(self.text),
-            "timestamp": None if self.timestamp is None else str(self.timestamp),
-            "reply_to": self.reply_to,
-            "parent": self.parent,
-            "flags": ";".join(self.flags),
-            "top": self.top,
-            "labels": ";".join(self.labels),
-            "valence": self.valence,
-            "arousal": self.arousal,
-            "dominance": self.dominance,
-            "sentiment.label": self.sentiment_label,
-            "sentiment.score": self.sentiment_score,
-            "negative_prob": self.negative_prob,
-            "context_ids": ";".join(self.context_ids),
-            "taxonomy": self.taxonomy,
-        }
-        if self.emotions is not None:
-            row.update({f"emotions.{k}": v for k, v in self.emotions.items()})
+        """One flat row: lists ``;``-joined, ``sentiment.label``/``sentiment.score``, ``emotions.<label>`` columns."""
+        row: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("flags", "labels", "context_ids"):
+                value = ";".join(value)
+            elif f.name == "text":
+                value = _text(value)
+            elif f.name == "timestamp" and value is not None:
+                value = str(value)
+            if f.name != "emotions":
+                row[f.name.replace("sentiment_", "sentiment.")] = value
+        row.update({f"emotions.{k}": v for k, v in (self.emotions or {}).items()})
         return row
-
-
-@dataclass(frozen=True, eq=False)
-class TransitionMatrix:
-    """Counts of top label -> next top label.
-
-    Attributes
-    ----------
-    labels : tuple of str
-        Row (from) and column (to) labels.
-    counts : ndarray of shape (n_labels, n_labels)
-        ``counts[i, j]``: links from ``labels[i]`` to ``labels[j]``.
-    undefined : dict of str to str
-        ``{"probabilities": reason}`` when there is no link at all.
-    """
-
-    labels: tuple[str, ...]
-    counts: NDArray[np.int64]
-    undefined: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def n_pairs(self) -> int:
-        """Number of links counted."""
-        return int(self.counts.sum())
-
-    @property
-    def probabilities(self) -> NDArray[np.float64]:
-        """Row-normalised counts in [0, 1]; rows of labels never followed by anything are NaN."""
-        totals = self.counts.sum(axis=1, keepdims=True).astype(np.float64)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(totals > 0, self.counts / np.where(totals > 0, totals, 1.0), np.nan)
-
-    def to_frame(self) -> pd.DataFrame:
-        """Probabilities as a DataFrame (index: from, columns: to)."""
-        import pandas as pd
-
-        return pd.DataFrame(self.probabilities, index=list(self.labels), columns=list(self.labels))
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form; undefined probability rows are null."""
-        return {
-            "labels": list(self.labels),
-            "counts": self.counts.tolist(),
-            "probabilities": [[_round(v) for v in row] for row in self.probabilities],
-            "n_pairs": self.n_pairs,
-            "undefined": dict(self.undefined),
-        }
-
-
-@dataclass(frozen=True)
-class InertiaEstimate:
-    """How much a speaker's state carries over between their own turns.
-
-    Attributes
-    ----------
-    speaker : str
-    autocorrelation : float or None
-        Pearson correlation in [-1, 1] of (previous own valence, valence) over ``n_pairs`` pairs.
-    n_pairs : int
-    self_transition_rate : float or None
-        Share in [0, 1] of own-turn pairs whose top emotion repeats, over ``n_label_pairs`` pairs.
-    n_label_pairs : int
-    undefined : dict of str to str
-        Why a None field could not be estimated.
-    """
-
-    speaker: str
-    autocorrelation: float | None
-    n_pairs: int
-    self_transition_rate: float | None
-    n_label_pairs: int
-    undefined: dict[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "speaker": self.speaker,
-            "autocorrelation": _round(self.autocorrelation),
-            "n_pairs": self.n_pairs,
-            "self_transition_rate": _round(self.self_transition_rate),
-            "n_label_pairs": self.n_label_pairs,
-            "undefined": dict(self.undefined),
-        }
-
-
-@dataclass(frozen=True)
-class ContagionEstimate:
-    """OLS fit of ``v_self[t] = a * v_self[t-1] + b * v_other[t-1] + c``.
-
-    Attributes
-    ----------
-    target : str
-        The speaker whose turns are predicted ("self").
-    source : str
-        The speaker whose previous turn is the predictor ("other").
-    b, b_se : float or None
-        Contagion coefficient and its standard error.
-    b_ci95 : tuple of float or None
-        95% confidence interval of ``b`` (Student t with ``n - 3`` degrees of freedom).
-    a, a_se : float or None
-        Inertia coefficient (own previous turn) and its standard error.
-    c : float or None
-        Intercept, valence units.
-    n : int
-        Rows used.
-    r2 : float or None
-        Coefficient of determination in [0, 1].
-    undefined : dict of str to str
-        Why the estimate is None.
-    """
-
-    target: str
-    source: str
-    b: float | None
-    b_se: float | None
-    b_ci95: tuple[float, float] | None
-    a: float | None
-    a_se: float | None
-    c: float | None
-    n: int
-    r2: float | None
-    undefined: dict[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "target": self.target,
-            "source": self.source,
-            "b": _round(self.b),
-            "b_se": _round(self.b_se),
-            "b_ci95": None if self.b_ci95 is None else [_round(self.b_ci95[0]), _round(self.b_ci95[1])],
-            "a": _round(self.a),
-            "a_se": _round(self.a_se),
-            "c": _round(self.c),
-            "n": self.n,
-            "r2": _round(self.r2),
-            "undefined": dict(self.undefined),
-        }
-
-
-@dataclass(frozen=True)
-class Shift:
-    """A turn whose valence moved by at least the shift threshold since the speaker's previous own turn."""
-
-    speaker: str
-    turn_id: str
-    previous_turn_id: str
-    previous_valence: float
-    valence: float
-    delta: float
-    direction: str
-    previous_top: str | None
-    top: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "speaker": self.speaker,
-            "turn_id": self.turn_id,
-            "previous_turn_id": self.previous_turn_id,
-            "previous_valence": _round(self.previous_valence),
-            "valence": _round(self.valence),
-            "delta": _round(self.delta),
-            "direction": self.direction,
-            "previous_top": self.previous_top,
-            "top": self.top,
-        }
-
-
-@dataclass(frozen=True)
-class Episode:
-    """A run of turns along which a signal moves the same way at every step.
-
-    Attributes
-    ----------
-    scope : str
-        ``"conversation"`` (the room state) or a speaker (their own turns).
-    kind : str
-        ``"escalation"`` (valence falls / negative probability rises) or ``"de-escalation"``.
-    signal : str
-        ``"valence"`` or ``"negative_prob"``.
-    turn_ids : tuple of str
-        The turns of the run, first to last.
-    start_value, end_value, change : float
-        Signal at the first and last turn, and their difference.
-    """
-
-    scope: str
-    kind: str
-    signal: str
-    turn_ids: tuple[str, ...]
-    start_value: float
-    end_value: float
-    change: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "scope": self.scope,
-            "kind": self.kind,
-            "signal": self.signal,
-            "turn_ids": list(self.turn_ids),
-            "n_turns": len(self.turn_ids),
-            "start_value": _round(self.start_value),
-            "end_value": _round(self.end_value),
-            "change": _round(self.change),
-        }
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Whether a speaker ends better or worse off than they started (last minus first valence)."""
-
-    speaker: str
-    first_turn_id: str | None
-    last_turn_id: str | None
-    first_valence: float | None
-    last_valence: float | None
-    change: float | None
-    verdict: str | None
-    undefined: dict[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "speaker": self.speaker,
-            "first_turn_id": self.first_turn_id,
-            "last_turn_id": self.last_turn_id,
-            "first_valence": _round(self.first_valence),
-            "last_valence": _round(self.last_valence),
-            "change": _round(self.change),
-            "verdict": self.verdict,
-            "undefined": dict(self.undefined),
-        }
-
-
-@dataclass(frozen=True)
-class SpeakerSummary:
-    """Per-speaker counts and means (valence, arousal in [-1, 1]) over scored turns."""
-
-    speaker: str
-    n_turns: int
-    n_scored: int
-    mean_valence: float | None
-    mean_arousal: float | None
-    top_counts: dict[str, int]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "speaker": self.speaker,
-            "n_turns": self.n_turns,
-            "n_scored": self.n_scored,
-            "mean_valence": _round(self.mean_valence),
-            "mean_arousal": _round(self.mean_arousal),
-            "top_counts": dict(self.top_counts),
-        }
-
-
-@dataclass(frozen=True)
-class ConversationDynamics:
-    """All dynamics measures of one conversation.
-
-    Attributes
-    ----------
-    conversation_id : str
-    n_turns, n_scored : int
-        Turns, and turns that take part in the dynamics.
-    threaded : bool
-        True when predecessors follow reply-to links.
-    speakers : dict of str to SpeakerSummary
-        In order of first appearance.
-    transitions : TransitionMatrix
-        Over every predecessor link.
-    self_transitions : dict of str to TransitionMatrix
-        Per speaker, over their own consecutive turns.
-    cross_transitions : dict of str to dict of str to TransitionMatrix
-        ``cross_transitions[a][b]``: links from a turn of ``a`` to a reply by ``b``.
-    inertia : dict of str to InertiaEstimate
-    contagion : dict of str to dict of str to ContagionEstimate
-        ``contagion[self][other]``.
-    shifts : list of Shift
-    episodes : list of Episode
-    outcomes : dict of str to Outcome
-    undefined : dict of str to str
-        Conversation-level reasons (e.g. a single turn).
-    """
-
-    conversation_id: str
-    n_turns: int
-    n_scored: int
-    threaded: bool
-    speakers: dict[str, SpeakerSummary]
-    transitions: TransitionMatrix
-    self_transitions: dict[str, TransitionMatrix]
-    cross_transitions: dict[str, dict[str, TransitionMatrix]]
-    inertia: dict[str, InertiaEstimate]
-    contagion: dict[str, dict[str, ContagionEstimate]]
-    shifts: list[Shift]
-    episodes: list[Episode]
-    outcomes: dict[str, Outcome]
-    undefined: dict[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "conversation_id": self.conversation_id,
-            "n_turns": self.n_turns,
-            "n_scored": self.n_scored,
-            "threaded": self.threaded,
-            "speakers": {k: v.to_dict() for k, v in self.speakers.items()},
-            "transitions": self.transitions.to_dict(),
-            "self_transitions": {k: v.to_dict() for k, v in self.self_transitions.items()},
-            "cross_transitions": {
-                a: {b: m.to_dict() for b, m in row.items()} for a, row in self.cross_transitions.items()
-            },
-            "inertia": {k: v.to_dict() for k, v in self.inertia.items()},
-            "contagion": {t: {s: e.to_dict() for s, e in row.items()} for t, row in self.contagion.items()},
-            "shifts": [s.to_dict() for s in self.shifts],
-            "episodes": [e.to_dict() for e in self.episodes],
-            "outcomes": {k: v.to_dict() for k, v in self.outcomes.items()},
-            "undefined": dict(self.undefined),
-        }
 
 
 @dataclass
 class ConversationResult:
-    """What :func:`~affectlab.analyses.conversation.dynamics.conversation_dynamics` returns.
+    """What :func:`~affectlab.analyses.conversation.conversation_dynamics` returns.
 
     Attributes
     ----------
@@ -529,24 +273,16 @@ class ConversationResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: ``parameters``, ``turns`` and ``dynamics``."""
         return {
-            "parameters": dict(self.parameters),
+            "parameters": jsonable(self.parameters),
             "turns": [t.to_dict() for t in self.turns],
-            "dynamics": {k: v.to_dict() for k, v in self.dynamics.items()},
+            "dynamics": jsonable(self.dynamics, digits=DIGITS),
         }
 
 
-# ---------------------------------------------------------------------------------------------
-# helpers
-# ---------------------------------------------------------------------------------------------
-def _round(value: float | None) -> float | None:
-    if value is None or not math.isfinite(value):
-        return None
-    return round(float(value), 6)
-
-
-def _jsonable(value: object) -> object:
-    if value is None or isinstance(value, str | int | float | bool):
-        return None if isinstance(value, float) and not math.isfinite(value) else value
+def _text(value: object) -> object:
+    """The text as JSON, unrounded: bytes decoded (UTF-8, errors replaced), NaN as None, other objects as ``str``."""
     if isinstance(value, bytes | bytearray):
         return bytes(value).decode("utf-8", errors="replace")
+    if value is None or isinstance(value, str | int | float | bool):
+        return jsonable(value)
     return str(value)

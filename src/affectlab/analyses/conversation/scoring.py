@@ -13,7 +13,10 @@ from affectlab.core import taxonomy as tx
 from affectlab.core.records import Affect
 from affectlab.core.text import normalize
 from affectlab.engines.base import Engine
+from affectlab.engines.pipeline import Analyzer
 from affectlab.errors import InputError, TaxonomyError
+
+__all__ = ["score_from_columns", "score_with_engine"]
 
 
 def _negative_prob(emotions: dict[str, float], taxonomy: str) -> float | None:
@@ -51,13 +54,6 @@ def _context(
         parts.insert(0, text)
         ids.append(turns[j].turn_id)
     return separator.join(parts), ids, False
-
-
-def _predict(engine: Engine, texts: list[object], taxonomy: str, batch_size: int) -> list[Affect]:
-    out: list[Affect] = []
-    for start in range(0, len(texts), batch_size):
-        out += engine.predict(texts[start : start + batch_size], taxonomy=taxonomy)
-    return out
 
 
 def _record(turn: Turn, **scores: Any) -> TurnRecord:
@@ -134,42 +130,75 @@ def _parts(affect: Affect) -> dict[str, Any]:
 
 def score_with_engine(
     turns: list[Turn],
-    engine: Engine,
-    taxonomy: str | None,
-    context: int,
-    weight: float,
-    separator: str,
-    batch_size: int,
+    analyzer: Analyzer,
+    *,
+    context: int = 0,
+    weight: float = 0.5,
+    separator: str = "\n",
+    progress: bool = False,
 ) -> list[TurnRecord]:
-    target = tx.load_taxonomy(taxonomy or engine.native_taxonomy).name
-    own = _predict(engine, [t.text for t in turns], target, batch_size)
-    by_conversation: dict[str, list[int]] = {}
-    for i, t in enumerate(turns):
-        by_conversation.setdefault(t.conversation_id, []).append(i)
-    contexts: dict[int, tuple[str, list[str], bool]] = {}
-    if context > 0 and weight > 0:
-        for indices in by_conversation.values():
-            conv = [turns[i] for i in indices]
-            position = {t.turn_id: local for local, t in enumerate(conv)}
-            for local, i in enumerate(indices):
-                if "empty" not in own[i].flags:
-                    contexts[i] = _context(engine, conv, position, local, context, separator)
+    """Every turn read by ``analyzer``, blended with its in-context reading when ``context`` > 0.
+
+    Parameters
+    ----------
+    turns : list of Turn
+        From :func:`~affectlab.analyses.conversation.load_turns`.
+    analyzer : Analyzer
+        The engine, taxonomy and batch size (:func:`affectlab.engines.pipeline.as_analyzer`).
+    context : int, default=0
+        Ancestors (>= 0) read with each turn.
+    weight : float, default=0.5
+        Weight in [0, 1] of the in-context reading.
+    separator : str, default="\\n"
+        Placed between context texts.
+    progress : bool, default=False
+        Progress bars on stderr (texts; one per engine pass).
+
+    Returns
+    -------
+    list of TurnRecord
+        One per turn, in order.
+    """
+    engine, target = analyzer.engine_, analyzer.taxonomy_
+    ids = [t.turn_id for t in turns]
+    own = analyzer.analyze([t.text for t in turns], ids, progress=progress, description="turns")
+    contexts = _contexts(engine, turns, own, context, separator) if context > 0 and weight > 0 else {}
     with_context = [i for i, c in contexts.items() if c[1]]
-    in_context = _predict(engine, [contexts[i][0] for i in with_context], target, batch_size)
+    in_context = []
+    if with_context:
+        texts = [contexts[i][0] for i in with_context]
+        in_context = analyzer.analyze(texts, [ids[i] for i in with_context], progress=progress, description="context")
     blended = dict(zip(with_context, in_context))
     records = []
     for i, turn in enumerate(turns):
         parts = _parts(own[i])
         flags = (*turn.flags, *own[i].flags)
-        ids: list[str] = []
+        used: list[str] = []
         if i in contexts:
-            _, ids, truncated = contexts[i]
+            _, used, truncated = contexts[i]
             if truncated:
                 flags = (*flags, "context_truncated")
         if i in blended:
             parts = {**_blend(own[i], blended[i], weight, engine), "taxonomy": target}
-        records.append(_from_affect(turn, parts, flags, ids))
+        records.append(_from_affect(turn, parts, flags, used))
     return records
+
+
+def _contexts(
+    engine: Engine, turns: list[Turn], own: list[Affect], k: int, separator: str
+) -> dict[int, tuple[str, list[str], bool]]:
+    """Per non-empty turn index: the in-context text, the context turn ids, and whether context was cut."""
+    by_conversation: dict[str, list[int]] = {}
+    for i, t in enumerate(turns):
+        by_conversation.setdefault(t.conversation_id, []).append(i)
+    out = {}
+    for indices in by_conversation.values():
+        conv = [turns[i] for i in indices]
+        position = {t.turn_id: local for local, t in enumerate(conv)}
+        for local, i in enumerate(indices):
+            if "empty" not in own[i].flags:
+                out[i] = _context(engine, conv, position, local, k, separator)
+    return out
 
 
 def _given_score(turn: Turn, column: str, low: float, high: float) -> float | None:
@@ -186,6 +215,14 @@ def _given_score(turn: Turn, column: str, low: float, high: float) -> float | No
 
 
 def score_from_columns(turns: list[Turn]) -> list[TurnRecord]:
+    """Every turn with the precomputed scores of its row: ``valence`` (required column), ``arousal`` in [-1, 1],
+    ``top`` and ``negative_prob`` in [0, 1].
+
+    Raises
+    ------
+    InputError
+        No ``valence`` column, a score that is not a number, or one outside its range.
+    """
     if not any("valence" in t.columns for t in turns):
         raise InputError(
             "With engine=None the rows must carry precomputed scores: a 'valence' column in [-1, 1] "

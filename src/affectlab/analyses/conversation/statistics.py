@@ -7,13 +7,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from affectlab.analyses.conversation.records import (
-    EPS,
-    MIN_AUTOCORR_PAIRS,
-    MIN_OLS_ROWS,
-    ContagionEstimate,
-    TransitionMatrix,
-)
+from affectlab.analyses.conversation.estimates import ContagionEstimate, TransitionMatrix
+from affectlab.analyses.conversation.records import EPS, MIN_AUTOCORR_PAIRS, MIN_OLS_ROWS
 from affectlab.errors import InputError
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import math
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from affectlab.analyses.conversation.records import DEFAULT_CONVERSATION, Turn
-from affectlab.errors import AffectlabWarning, InputError, ParameterError
+from affectlab.analyses.conversation.records import DEFAULT_CONVERSATION, Turn, TurnColumns, turn_columns
+from affectlab.core.validation import check_choice
+from affectlab.errors import AffectlabWarning, InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -85,27 +86,6 @@ def _json_time(value: object) -> object:
     return iso() if callable(iso) else str(value)
 
 
-def check_choice(name: str, value: object, allowed: Sequence[str], owner: str = "conversation_dynamics") -> None:
-    if value not in allowed:
-        raise ParameterError(
-            f"The '{name}' parameter of {owner} must be one of {', '.join(map(repr, allowed))}. Got {value!r} instead."
-        )
-
-
-def check_number(name: str, value: object, low: float, high: float | None, *, integer: bool = False) -> None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if ok and integer:
-        ok = isinstance(value, int)
-    if ok:
-        ok = value >= low and (high is None or value <= high)  # type: ignore[operator]
-    if not ok:
-        kind = "an int" if integer else "a number"
-        bound = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise ParameterError(
-            f"The '{name}' parameter of conversation_dynamics must be {kind} {bound}. Got {value!r} instead."
-        )
-
-
 # ---------------------------------------------------------------------------------------------
 # loading and validation
 # ---------------------------------------------------------------------------------------------
@@ -129,26 +109,40 @@ def _rows_of(data: object) -> tuple[list[Mapping[str, Any]], list[str]]:
     return rows, list(columns)
 
 
-def _resolve_column(given: str | None, defaults: tuple[str, ...], option: str, available: list[str]) -> str | None:
-    if given is not None:
-        if given not in available:
+def resolve_columns(columns: TurnColumns, available: list[str]) -> TurnColumns:
+    """``columns`` with the optional names filled in from the defaults present in ``available``.
+
+    Raises
+    ------
+    InputError
+        A required column, or an optional one named explicitly, is not in ``available`` (the message lists them).
+    """
+    missing = [c for c in (columns.speaker, columns.text) if c not in available]
+    if missing:
+        raise InputError(
+            f"Missing column(s) {', '.join(map(repr, missing))} (speaker={columns.speaker!r}, "
+            f"text={columns.text!r}). Available columns: {', '.join(available)}. Name the right ones "
+            "(--speaker-column / --text-column on the command line, TurnColumns(speaker=..., text=...) in Python)."
+        )
+    optional = {"time": ("timestamp",), "reply_to": ("reply_to",), "id": ("turn_id", "id")}
+    optional["conversation"] = ("conversation_id",)
+    resolved = {}
+    for name, defaults in optional.items():
+        given = getattr(columns, name)
+        if given is not None and given not in available:
             raise InputError(
-                f"Column {given!r} ({option}) not found. Available columns: {', '.join(available) or 'none'}."
+                f"Column {given!r} ({name}) not found. Available columns: {', '.join(available) or 'none'}."
             )
-        return given
-    return next((d for d in defaults if d in available), None)
+        resolved[name] = given if given is not None else next((d for d in defaults if d in available), None)
+    return TurnColumns(text=columns.text, speaker=columns.speaker, **resolved)
 
 
 def load_turns(
     data: pd.DataFrame | Iterable[Mapping[str, Any]],
     *,
-    speaker_col: str = "speaker",
-    text_col: str = "text",
-    time_col: str | None = None,
-    reply_to_col: str | None = None,
-    turn_id_col: str | None = None,
-    conversation_col: str | None = None,
+    columns: TurnColumns | None = None,
     on_unsorted: str = "sort",
+    **deprecated: str | None,
 ) -> list[Turn]:
     """Validate conversation rows and put each conversation in order.
 
@@ -156,14 +150,16 @@ def load_turns(
     ----------
     data : DataFrame or iterable of mappings
         One row per turn.
-    speaker_col, text_col : str, default="speaker", "text"
-        Required columns.
-    time_col, reply_to_col, turn_id_col, conversation_col : str, optional
-        Optional columns. When not named, ``timestamp``, ``reply_to``, ``turn_id`` (or ``id``) and
-        ``conversation_id`` are used if present. Timestamps are numbers (any unit) or dates.
+    columns : TurnColumns, optional
+        Column names; default ``TurnColumns()``: ``speaker`` and ``text`` (required), and ``timestamp``,
+        ``reply_to``, ``turn_id`` (or ``id``) and ``conversation_id`` when present. Timestamps are numbers
+        (any unit) or dates.
     on_unsorted : {"sort", "error"}, default="sort"
         What to do when a conversation's timestamps go backwards: sort it (stable, with an
         :class:`~affectlab.errors.AffectlabWarning`) or raise :class:`~affectlab.errors.InputError`.
+    **deprecated : str
+        The first release's ``speaker_col=``, ``text_col=``, ``time_col=``, ``reply_to_col=``,
+        ``turn_id_col=``, ``conversation_col=`` (DeprecationWarning; use ``columns``).
 
     Returns
     -------
@@ -173,7 +169,7 @@ def load_turns(
     Raises
     ------
     InputError
-        Missing columns (the message lists the available ones), a row without a speaker,
+        No rows, missing columns (the message lists the available ones), a row without a speaker,
         duplicate turn ids within a conversation, unreadable timestamps, or unsorted input
         under ``on_unsorted="error"``.
 
@@ -183,70 +179,67 @@ def load_turns(
     >>> [(t.turn_id, t.parent) for t in turns]
     [('0', None), ('1', '0')]
     """
-    check_choice("on_unsorted", on_unsorted, ("sort", "error"), "load_turns")
+    columns = turn_columns(columns, deprecated, "load_turns")
+    check_choice(on_unsorted, "on_unsorted", "load_turns", ("sort", "error"))
     rows, available = _rows_of(data)
     if not rows:
-        raise InputError("The conversation data has no rows; pass at least one turn.")
-    missing = [c for c in (speaker_col, text_col) if c not in available]
-    if missing:
-        raise InputError(
-            f"Missing column(s) {', '.join(map(repr, missing))} (speaker_col={speaker_col!r}, "
-            f"text_col={text_col!r}). Available columns: {', '.join(available)}. Name the right ones "
-            "(--speaker-col / --text-col on the command line)."
-        )
-    time_col = _resolve_column(time_col, ("timestamp",), "time_col", available)
-    reply_to_col = _resolve_column(reply_to_col, ("reply_to",), "reply_to_col", available)
-    turn_id_col = _resolve_column(turn_id_col, ("turn_id", "id"), "turn_id_col", available)
-    conversation_col = _resolve_column(conversation_col, ("conversation_id",), "conversation_col", available)
-
+        raise InputError("The conversation data has no rows (no turns); pass at least one turn.")
+    columns = resolve_columns(columns, available)
     groups: dict[str, list[Turn]] = {}
     keys: dict[str, list[tuple[str, float] | None]] = {}
     for index, row in enumerate(rows):
-        speaker = as_id(row.get(speaker_col))
-        if speaker is None:
-            raise InputError(f"Row {index} has no speaker (column {speaker_col!r}); fill it in or drop the row.")
-        conversation = DEFAULT_CONVERSATION
-        if conversation_col is not None:
-            conversation = as_id(row.get(conversation_col)) or ""
-            if not conversation:
-                raise InputError(
-                    f"Row {index} has no conversation id (column {conversation_col!r}); fill it in or drop the row."
-                )
-        turn_id = str(index)
-        if turn_id_col is not None:
-            turn_id = as_id(row.get(turn_id_col)) or ""
-            if not turn_id:
-                raise InputError(f"Row {index} has no turn id (column {turn_id_col!r}); every turn needs one.")
-        raw_time = row.get(time_col) if time_col else None
-        groups.setdefault(conversation, []).append(
-            Turn(
-                conversation_id=conversation,
-                turn_id=turn_id,
-                row=index,
-                speaker=speaker,
-                text=row.get(text_col),
-                timestamp=_json_time(raw_time),
-                reply_to=as_id(row.get(reply_to_col)) if reply_to_col else None,
-                flags=("missing_timestamp",) if time_col and is_missing(raw_time) else (),
-                columns=dict(row),
-            )
-        )
-        keys.setdefault(conversation, []).append(_time_key(raw_time, f"Row {index}") if time_col else None)
-
+        turn = _turn(index, row, columns)
+        groups.setdefault(turn.conversation_id, []).append(turn)
+        key = _time_key(row.get(columns.time), f"Row {index}") if columns.time else None
+        keys.setdefault(turn.conversation_id, []).append(key)
     out: list[Turn] = []
     for conversation, turns in groups.items():
-        seen: set[str] = set()
-        for t in turns:
-            if t.turn_id in seen:
-                raise InputError(
-                    f"Turn id {t.turn_id!r} appears twice in conversation {conversation!r} (row {t.row}); "
-                    "turn ids must be unique within a conversation."
-                )
-            seen.add(t.turn_id)
-        if time_col:
+        _check_unique(conversation, turns)
+        if columns.time:
             turns = _sort_by_time(conversation, turns, keys[conversation], on_unsorted)
         out += _link(turns, threaded=any(t.reply_to is not None for t in turns))
     return out
+
+
+def _required_id(row: Mapping[str, Any], column: str, index: int, what: str, fix: str) -> str:
+    value = as_id(row.get(column)) or ""
+    if not value:
+        raise InputError(f"Row {index} has no {what} (column {column!r}); {fix}.")
+    return value
+
+
+def _turn(index: int, row: Mapping[str, Any], columns: TurnColumns) -> Turn:
+    """The turn of input row ``index`` (not yet linked); ``columns`` are resolved."""
+    speaker = _required_id(row, columns.speaker, index, "speaker", "fill it in or drop the row")
+    conversation = DEFAULT_CONVERSATION
+    if columns.conversation is not None:
+        conversation = _required_id(row, columns.conversation, index, "conversation id", "fill it in or drop the row")
+    turn_id = str(index)
+    if columns.id is not None:
+        turn_id = _required_id(row, columns.id, index, "turn id", "every turn needs one")
+    raw_time = row.get(columns.time) if columns.time else None
+    return Turn(
+        conversation_id=conversation,
+        turn_id=turn_id,
+        row=index,
+        speaker=speaker,
+        text=row.get(columns.text),
+        timestamp=_json_time(raw_time),
+        reply_to=as_id(row.get(columns.reply_to)) if columns.reply_to else None,
+        flags=("missing_timestamp",) if columns.time and is_missing(raw_time) else (),
+        columns=dict(row),
+    )
+
+
+def _check_unique(conversation: str, turns: list[Turn]) -> None:
+    seen: set[str] = set()
+    for t in turns:
+        if t.turn_id in seen:
+            raise InputError(
+                f"Turn id {t.turn_id!r} appears twice in conversation {conversation!r} (row {t.row}); "
+                "turn ids must be unique within a conversation."
+            )
+        seen.add(t.turn_id)
 
 
 def _sort_by_time(
