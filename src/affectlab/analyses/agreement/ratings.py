@@ -55,10 +55,10 @@ def check_columns(frame: object, columns: Sequence[str | None]) -> None:
 def data_level(values: pd.Series) -> tuple[str, str]:
     """The level the ratings call for, and why: interval (numbers), ordinal (ordered categories), else nominal."""
     if isinstance(values.dtype, pd.CategoricalDtype) and values.dtype.ordered:
-        return "ordinal", "level 'ordinal' chosen for ordered categories; pass level= to choose another"
+        return "ordinal", "level 'ordinal' chosen for ordered categories (the default; set the level to choose another)"
     if is_numeric(values):
-        return "interval", "level 'interval' chosen for numeric ratings; pass level= to choose another"
-    return "nominal", "level 'nominal' chosen for unordered labels; pass level= to choose another"
+        return "interval", "level 'interval' chosen for numeric ratings (the default; set the level to choose another)"
+    return "nominal", "level 'nominal' chosen for unordered labels (the default; set the level to choose another)"
 
 
 def check_parameters(

@@ -2,37 +2,46 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
-from affectlab.analyses.aggregation import METHODS, aggregate_labels
+from affectlab.analyses.aggregation import aggregate_labels
+from affectlab.core.serialize import jsonable
 from affectlab.errors import ParameterError
-from affectlab.io import TableWriter
+from affectlab.io import TableWriter, read_table
 from affectlab.surfaces.cli._common import (
     DebugOption,
     ForceOption,
     InputFormatOption,
-    ItemOption,
+    ItemColumnOption,
     OutputFormatOption,
     OutputOption,
     QuietOption,
+    RaterColumnOption,
+    ValueColumnOption,
+    deprecated_option,
     handle_errors,
+    renamed,
     stderr,
 )
-from affectlab.surfaces.cli.agree import read_table
+
+#: Decimal places of the shares written (as pandas' JSON writer gave them).
+DIGITS = 10
 
 
 def aggregate(
-    source: Annotated[str, typer.Argument(help="Ratings file, one row per rating: .csv .tsv .jsonl .json .parquet.")],
-    item: ItemOption,
-    value: Annotated[str, typer.Option("--value", help="Column of labels; several labels joined by --sep.")],
-    rater: Annotated[
-        str | None, typer.Option("--rater", help="Column of rater ids (default: every row is one rater).")
-    ] = None,
+    source: Annotated[
+        str, typer.Argument(help="Ratings file, one row per rating (.csv .tsv .jsonl .json .parquet), or - for stdin.")
+    ],
+    item: ItemColumnOption = None,  # type: ignore[assignment]
+    value: ValueColumnOption = None,  # type: ignore[assignment]
+    rater: RaterColumnOption = None,  # type: ignore[assignment]
     method: Annotated[
-        str, typer.Option("--method", help="majority (> half of raters), plurality (most chosen), all, or soft.")
+        str,
+        typer.Option(
+            "--method", help="majority (> half of raters), plurality (most chosen), all, or soft (shares by label)."
+        ),
     ] = "majority",
     sep: Annotated[str, typer.Option("--sep", help="Separator of several labels in one value.")] = ",",
     output: OutputOption = None,
@@ -41,14 +50,23 @@ def aggregate(
     force: ForceOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
+    old_item: Annotated[str | None, deprecated_option("--item", "--item-column")] = None,
+    old_value: Annotated[str | None, deprecated_option("--value", "--value-column")] = None,
+    old_rater: Annotated[str | None, deprecated_option("--rater", "--rater-column")] = None,
 ) -> None:
-    """Aggregate raters' labels per item (one output row per item, in first-seen order)."""
+    """Aggregate raters' labels per item (one output row per item, in first-seen order).
+
+    Without --rater-column every row is one rater.
+    """
     with handle_errors(debug):
-        if method not in METHODS:
-            raise ParameterError(f"The '--method' option must be one of {', '.join(METHODS)}. Got {method!r}.")
-        frame = read_table(source, input_format, ids=[item, rater])
+        item = renamed(item, old_item, "--item", "--item-column", None)
+        value = renamed(value, old_value, "--value", "--value-column", None)
+        rater = renamed(rater, old_rater, "--rater", "--rater-column", None)
+        if item is None or value is None:
+            raise ParameterError("Name the columns of item ids and labels with --item-column and --value-column.")
+        frame = read_table(source, input_format, as_text=[c for c in (item, rater) if c is not None])
         table = aggregate_labels(frame, item=item, value=value, rater=rater, method=method, sep=sep)
         with TableWriter(output or "-", fmt, force=force) as writer:
-            writer.write(json.loads(table.to_json(orient="records", force_ascii=False)))
+            writer.write(jsonable(table.to_dict("records"), digits=DIGITS))
         if not quiet:
             stderr.print(f"{len(table)} items ({method}) -> {output or 'stdout'}", highlight=False)
