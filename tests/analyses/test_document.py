@@ -20,9 +20,11 @@ from affectlab.analyses.document import (
     loess_smooth,
     parse_smooth,
     rolling_mean,
+    shape_direction,
     shape_templates,
     smooth_curves,
 )
+from affectlab.analyses.document.shape import extrema
 from affectlab.core.segment import segment
 from affectlab.datasets import data_dir
 from affectlab.engines.base import Engine
@@ -161,6 +163,42 @@ def test_shape_of_simple_curves() -> None:
     assert classify_shape(np.interp(t, [0, 0.5, 1], [0, 1, 0]))[0] == "icarus"
     shape, score, scores = classify_shape(np.full(100, 0.3))
     assert shape is None and math.isnan(score) and set(scores) == set(STORY_SHAPES)
+
+
+@pytest.mark.parametrize(
+    ("points", "values", "shape"),
+    [
+        ([0, 1], [-1, 1], "rags_to_riches"),
+        ([0, 0.15, 1], [0, -0.05, 1], "rags_to_riches"),  # a wobble is no turn
+        ([0, 1], [1, -1], "tragedy"),
+        ([0, 0.3, 1], [0, -1, 1], "man_in_a_hole"),  # the reported case: a dip, then a longer rise
+        ([0, 0.25, 1], [0.5, -1, 1], "man_in_a_hole"),
+        ([0, 0.65, 1], [-1, 1, 0.2], "icarus"),
+        ([0, 0.3, 0.6, 1], [-1, 0.5, -0.5, 1], "cinderella"),
+        ([0, 0.3, 0.7, 1], [1, -0.6, 0.4, -1], "oedipus"),
+    ],
+)
+def test_shape_follows_the_moves_of_the_curve(points: list[float], values: list[float], shape: str) -> None:
+    t = (np.arange(100) + 0.5) / 100
+    curve = np.interp(t, points, values)
+    name, score, scores = classify_shape(curve)
+    assert name == shape and STORY_SHAPES[name] == shape_direction(curve)
+    assert score == scores[shape] > 0.3
+    assert (
+        classify_shape(0.2 - 0.5 * curve)[0]
+        == {v: k for k, v in STORY_SHAPES.items()}[
+            "-".join({"rise": "fall", "fall": "rise"}[move] for move in STORY_SHAPES[shape].split("-"))
+        ]
+    ), "the mirrored curve has the opposite shape"
+
+
+def test_peaks_are_above_troughs_even_at_the_ends() -> None:
+    t = (np.arange(100) + 0.5) / 100
+    curve = np.interp(t, [0, 0.1, 0.8, 1], [0.06, 0.0, 0.5, 0.21])  # starts falling, ends falling: edge extrema
+    peaks, troughs = extrema(curve, +1, 3), extrema(curve, -1, 3)
+    assert [round(float(t[i]), 2) for i, _ in peaks] == [0.8]
+    assert min(curve[i] for i, _ in peaks) > curve.mean() > max(curve[i] for i, _ in troughs)
+    assert 0.0 in {round(float(curve[i]), 2) for i, _ in troughs}
 
 
 # -- the analysis -----------------------------------------------------------------------------

@@ -4,9 +4,9 @@
 windows; :mod:`affectlab.core.segment`), streams them through an engine in
 batches, and returns an :class:`Arc`: the per-segment scores, smoothed curves
 on a 0-1 narrative-time axis, the peaks and troughs of valence with their text,
-turning points, the dominant emotion of each section, and the nearest of six
-basic story shapes (Reagan et al. 2016, "The emotional arcs of stories are
-dominated by six basic shapes", EPJ Data Science 5:31).
+turning points, the dominant emotion of each section, and which of six basic
+story shapes (Reagan et al. 2016, "The emotional arcs of stories are dominated
+by six basic shapes", EPJ Data Science 5:31) the valence curve moves like.
 
 Narrative time
 --------------
@@ -31,7 +31,18 @@ Smoothing (``smooth=``)
   in it (empty cells are interpolated).
 
 A window or K larger than the number of segments is reduced to it (flag
-``smoothing_clamped``).
+``smoothing_clamped``): the curve is then smoother than asked, and for a
+handful of segments the shape and peaks say little.
+
+Story shape
+-----------
+The moves of the smoothed valence curve (rise, fall-rise, ...; :func:`shape_direction`)
+pick the shape; ``shape_score`` is the correlation with its template.
+
+Peaks and troughs
+-----------------
+Maxima above the mean of the smoothed valence curve and minima below it (the
+ends count), most prominent first; ``Moment.value`` is the smoothed valence.
 
 Modules
 -------
@@ -39,15 +50,15 @@ Modules
 - :mod:`~affectlab.analyses.document.source`: checking and reading the text (:func:`read_blocks`).
 - :mod:`~affectlab.analyses.document.smoothing`: the smoothers (:func:`smooth_curves`, :func:`parse_smooth`,
   :func:`dct_transform`, :func:`rolling_mean`, :func:`loess_smooth`).
-- :mod:`~affectlab.analyses.document.shape`: story shapes (:func:`classify_shape`, :func:`shape_templates`),
-  peaks and troughs (:func:`local_maxima`), turning points and sections.
+- :mod:`~affectlab.analyses.document.shape`: story shapes (:func:`classify_shape`, :func:`shape_direction`,
+  :func:`shape_templates`), peaks and troughs (:func:`local_maxima`), turning points and sections.
 - :mod:`~affectlab.analyses.document.records`: :class:`Arc`, :class:`Moment`, :class:`TurningPoint`,
   :data:`STORY_SHAPES` and :data:`ARC_FLAGS`.
 """
 
 from affectlab.analyses.document.arc import document_arc
 from affectlab.analyses.document.records import ARC_FLAGS, STORY_SHAPES, Arc, Moment, TurningPoint
-from affectlab.analyses.document.shape import classify_shape, local_maxima, shape_templates
+from affectlab.analyses.document.shape import classify_shape, local_maxima, shape_direction, shape_templates
 from affectlab.analyses.document.smoothing import dct_transform, loess_smooth, parse_smooth, rolling_mean, smooth_curves
 from affectlab.analyses.document.source import read_blocks
 
@@ -65,6 +76,7 @@ __all__ = [
     "parse_smooth",
     "read_blocks",
     "rolling_mean",
+    "shape_direction",
     "shape_templates",
     "smooth_curves",
 ]

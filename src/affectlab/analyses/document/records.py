@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from affectlab.core.serialize import jsonable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,7 +25,10 @@ ARC_FLAGS: dict[str, str] = {
     "gutenberg_stripped": "a Project Gutenberg header and/or footer was removed",
     "gutenberg_markers_missing": "the text mentions Project Gutenberg but has no START marker; nothing was stripped",
     "undecodable_bytes": "some bytes were not UTF-8 and were replaced by U+FFFD",
-    "smoothing_clamped": "the smoothing window/K exceeded the number of segments and was reduced to it",
+    "smoothing_clamped": (
+        "the smoothing window/K exceeded the number of segments and was reduced to it: the curve is smoother "
+        "than asked; use a smaller K or a finer unit (sentence, window:N) for more detail"
+    ),
     "valence_from_sentiment": "the engine has no valence head; valence is the sentiment score",
 }
 
@@ -71,8 +75,13 @@ class TurningPoint:
     prominence: float
 
 
-def _round(value: float) -> float | None:
-    return None if value is None or not math.isfinite(value) else round(float(value), 6)
+_DIGITS = 6  # decimals of the floats in Arc.summary() and Arc.to_dict()
+
+
+def _moment(moment: Moment) -> dict[str, Any]:
+    """A :class:`Moment` as a dict, the segment's own valence before its text."""
+    fields = ("time", "value", "prominence", "position", "start", "end", "valence", "text")
+    return {name: getattr(moment, name) for name in fields}
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,8 @@ class Arc:
     curves : pandas.DataFrame
         The same value columns smoothed, indexed by ``time`` (``n_points`` rows).
     peaks, troughs : tuple of Moment
-        Most prominent maxima/minima of smoothed valence, most prominent first.
+        Most prominent maxima above / minima below the mean of smoothed valence (the ends count), most prominent
+        first, so every peak is higher than every trough.
     turning_points : tuple of TurningPoint
         Interior direction changes of smoothed valence (prominence >= 10% of its range), in time order.
     sections : pandas.DataFrame
@@ -97,7 +107,8 @@ class Arc:
         ``end_time``, ``n_segments``, ``dominant`` (highest mean probability,
         neutral excluded), ``dominant_prob``, ``valence``, ``arousal`` (means).
     shape : str or None
-        Nearest story shape (see :data:`STORY_SHAPES`); None for a flat arc.
+        The story shape whose direction (see :data:`STORY_SHAPES`) the smoothed valence follows
+        (:func:`~affectlab.analyses.document.shape_direction`); None for a flat arc.
     shape_score : float
         Correlation of smoothed valence with that shape's template, in [-1, 1].
     shape_scores : dict of str to float
@@ -144,25 +155,8 @@ class Arc:
         return self.segments.copy()
 
     def summary(self) -> dict[str, Any]:
-        """Settings, shape, peaks, troughs, turning points and sections as JSON-ready data."""
-
-        def moment(m: Moment) -> dict[str, Any]:
-            return {
-                "time": _round(m.time),
-                "value": _round(m.value),
-                "prominence": _round(m.prominence),
-                "position": m.position,
-                "start": m.start,
-                "end": m.end,
-                "valence": _round(m.valence),
-                "text": m.text,
-            }
-
-        sections = [
-            {k: (_round(v) if isinstance(v, float) else v) for k, v in row.items()}
-            for row in self.sections.to_dict("records")
-        ]
-        return {
+        """Settings, shape, peaks, troughs, turning points and sections as JSON-ready data (floats to 6 decimals)."""
+        data = {
             "source": self.source,
             "unit": self.unit,
             "smooth": self.smooth,
@@ -170,33 +164,27 @@ class Arc:
             "model": self.model,
             "n_segments": self.n_segments,
             "n_words": self.n_words,
-            "flags": list(self.flags),
+            "flags": self.flags,
             "shape": {
                 "name": self.shape,
                 "direction": STORY_SHAPES.get(self.shape or ""),
-                "score": _round(self.shape_score),
-                "scores": {k: _round(v) for k, v in self.shape_scores.items()},
+                "score": self.shape_score,
+                "scores": self.shape_scores,
             },
-            "peaks": [moment(m) for m in self.peaks],
-            "troughs": [moment(m) for m in self.troughs],
-            "turning_points": [
-                {"time": _round(p.time), "value": _round(p.value), "kind": p.kind, "prominence": _round(p.prominence)}
-                for p in self.turning_points
-            ],
-            "sections": sections,
+            "peaks": [_moment(m) for m in self.peaks],
+            "troughs": [_moment(m) for m in self.troughs],
+            "turning_points": self.turning_points,
+            "sections": self.sections.to_dict("records"),
         }
+        return jsonable(data, digits=_DIGITS)
 
     def to_dict(self, *, segments: bool = True) -> dict[str, Any]:
         """Everything as JSON-ready data: :meth:`summary`, ``curves`` (column -> list) and, if asked, ``segments``."""
         data = self.summary()
-        data["curves"] = {"time": [_round(t) for t in self.curves.index]} | {
-            column: [_round(v) for v in self.curves[column]] for column in self.curves.columns
-        }
+        curves = {"time": self.curves.index.to_numpy()} | {column: self.curves[column] for column in self.curves}
+        data["curves"] = jsonable({k: list(v) for k, v in curves.items()}, digits=_DIGITS)
         if segments:
-            data["segments"] = [
-                {k: (_round(v) if isinstance(v, float) else v) for k, v in row.items()}
-                for row in self.segments.to_dict("records")
-            ]
+            data["segments"] = jsonable(self.segments.to_dict("records"), digits=_DIGITS)
         return data
 
     def __repr__(self) -> str:

@@ -9,9 +9,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from affectlab.analyses.document.records import STORY_SHAPES, Moment, TurningPoint
+from affectlab.analyses.document.smoothing import dct_transform
 
 if TYPE_CHECKING:
     import pandas as pd
+
+#: A turn of a curve's broad form counts towards its story shape when its prominence is this share of the range.
+SHAPE_TURN_FRACTION = 0.1
 
 
 def shape_templates(n_points: int = 100) -> dict[str, NDArray[np.float64]]:
@@ -34,7 +38,12 @@ def shape_templates(n_points: int = 100) -> dict[str, NDArray[np.float64]]:
 
 
 def classify_shape(curve: NDArray[np.float64]) -> tuple[str | None, float, dict[str, float]]:
-    """The story shape nearest to a valence curve: highest Pearson correlation with a template.
+    """The story shape of a valence curve: the best-correlated template among the shapes that move as it does.
+
+    The curve's moves (see :func:`shape_direction`) pick the shape whose
+    direction in :data:`STORY_SHAPES` they spell, so a dip followed by a longer
+    rise is ``man_in_a_hole``, not ``rags_to_riches``; the score is the Pearson
+    correlation with that shape's template.
 
     Parameters
     ----------
@@ -44,22 +53,51 @@ def classify_shape(curve: NDArray[np.float64]) -> tuple[str | None, float, dict[
     Returns
     -------
     (shape, score, scores) : tuple
-        The best shape name (None for a flat or non-finite curve), its
-        correlation in [-1, 1], and the correlation with every shape.
+        The shape name (None for a flat or non-finite curve), its correlation in
+        [-1, 1], and the correlation with every shape's template.
 
     Examples
     --------
     >>> t = np.linspace(0, 1, 50)
     >>> classify_shape(np.sin(np.pi * t))[0]
     'icarus'
+    >>> classify_shape(np.interp(t, [0, 0.3, 1], [0, -1, 1]))[0]
+    'man_in_a_hole'
     """
     values = np.asarray(curve, dtype=np.float64)
     if len(values) < 3 or not np.all(np.isfinite(values)) or values.std() < 1e-12:
         return None, math.nan, {name: math.nan for name in STORY_SHAPES}
     z = (values - values.mean()) / values.std()
     scores = {name: float(np.mean(z * template)) for name, template in shape_templates(len(values)).items()}
-    best = max(scores, key=lambda name: scores[name])
+    direction = shape_direction(z)
+    best = max((name for name in STORY_SHAPES if STORY_SHAPES[name] == direction), key=lambda name: scores[name])
     return best, scores[best], scores
+
+
+def shape_direction(curve: NDArray[np.float64]) -> str:
+    """How a curve moves, in the words of :data:`STORY_SHAPES`: ``"rise"``, ``"fall-rise"``, ``"rise-fall-rise"``, ...
+
+    The moves are read from the curve's broad form, its first four DCT
+    coefficients (the mean and the three cosine modes of the templates, which
+    can turn at most twice); a turn counts when its prominence is at least
+    :data:`SHAPE_TURN_FRACTION` of that form's range.
+
+    Examples
+    --------
+    >>> shape_direction(np.cos(2 * np.pi * np.linspace(0, 1, 40)))
+    'fall-rise'
+    """
+    values = np.asarray(curve, dtype=np.float64)
+    form = dct_transform(values, min(4, len(values)), len(values))
+    threshold = SHAPE_TURN_FRACTION * float(np.ptp(form))
+    turns = sorted(
+        (index, kind)
+        for sign, kind in ((+1, "fall"), (-1, "rise"))  # after a peak the curve falls, after a trough it rises
+        for index, prominence in local_maxima(sign * form)
+        if prominence >= threshold
+    )
+    first = ("fall" if turns[0][1] == "rise" else "rise") if turns else ("rise" if form[-1] > form[0] else "fall")
+    return "-".join([first, *(kind for _, kind in turns)])
 
 
 def local_maxima(y: NDArray[np.float64]) -> list[tuple[int, float]]:
@@ -96,13 +134,20 @@ def local_maxima(y: NDArray[np.float64]) -> list[tuple[int, float]]:
 
 
 def extrema(curve: NDArray[np.float64], sign: int, count: int) -> list[tuple[int, float]]:
-    """Grid indices and prominences of the ``count`` most prominent maxima (sign=+1) or minima (-1), ends included."""
+    """Grid indices and prominences of the ``count`` most prominent maxima (sign=+1) or minima (-1), ends included.
+
+    Only maxima above the curve's mean (minima below it) count, so every peak
+    is higher than every trough: an end where the curve merely starts falling
+    or stops rising, above the mean, is no trough.
+    """
     if count == 0 or not np.all(np.isfinite(curve)) or np.ptp(curve) < 1e-12:
         return []
     y = sign * curve
     padded = np.concatenate([[y.min() - 1.0], y, [y.min() - 1.0]])
-    found = sorted(local_maxima(padded), key=lambda item: -item[1])[:count]
-    return [(index - 1, min(prominence, float(np.ptp(curve)))) for index, prominence in found]
+    level = float(y.mean())
+    found = [(index - 1, prominence) for index, prominence in local_maxima(padded) if y[index - 1] > level]
+    found = sorted(found, key=lambda item: -item[1])[:count]
+    return [(index, min(prominence, float(np.ptp(curve)))) for index, prominence in found]
 
 
 def find_moments(
