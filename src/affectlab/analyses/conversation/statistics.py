@@ -9,6 +9,7 @@ import numpy as np
 
 from affectlab.analyses.conversation.estimates import ContagionEstimate, TransitionMatrix
 from affectlab.analyses.conversation.records import EPS, MIN_AUTOCORR_PAIRS, MIN_OLS_ROWS
+from affectlab.analyses.stats import pearson
 from affectlab.errors import InputError
 
 
@@ -16,12 +17,10 @@ def pearson_r(x: Sequence[float], y: Sequence[float]) -> tuple[float | None, str
     """``(r, None)`` for paired series, or ``(None, reason)`` when r is undefined (too few pairs, no variance)."""
     if len(x) < MIN_AUTOCORR_PAIRS:
         return None, f"{len(x)} lag-1 pair(s); needs at least {MIN_AUTOCORR_PAIRS}"
-    a, b = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    a, b = a - a.mean(), b - b.mean()
-    denominator = math.sqrt(float((a * a).sum() * (b * b).sum()))
-    if denominator <= 1e-12:
+    r = float(pearson(x, y))
+    if math.isnan(r):
         return None, "valence does not vary over the pairs, so the correlation is undefined"
-    return float((a * b).sum() / denominator), None
+    return r, None
 
 
 def lag1_autocorrelation(values: Sequence[float]) -> float | None:
