@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,7 +45,12 @@ def test_summary_output_and_plot(story: Path, tiny_model_dir: Path, tmp_path: Pa
     lines = result.stdout.splitlines()
     assert any(line.startswith("peak") and line.endswith(HIGH) for line in lines)
     assert any(line.startswith("trough") and line.endswith(LOW) for line in lines)
-    assert "gutenberg_stripped" in result.stdout
+    assert "gutenberg_stripped" in result.stdout and "note" not in result.stdout
+    values = {
+        kind: [float(re.search(r"smoothed valence ([-+][\d.]+)", line)[1]) for line in lines if line.startswith(kind)]
+        for kind in ("peak", "trough")
+    }
+    assert values["peak"] and values["trough"] and min(values["peak"]) > max(values["trough"])
     table = pd.read_csv(out)
     assert len(table) == 150 and set(table["text"]) == {HIGH, LOW}
     text = story.read_text(encoding="utf-8")
@@ -72,6 +78,24 @@ def test_units_and_no_strip(story: Path, tiny_model_dir: Path) -> None:
     )
     data = json.loads(result.stdout)
     assert data["n_segments"] > 150 and "gutenberg_stripped" not in data["flags"] and data["smooth"] is None
+
+
+def test_clamped_smoothing_is_explained(tmp_path: Path, tiny_model_dir: Path) -> None:
+    path = tmp_path / "short.txt"
+    path.write_text(" ".join([HIGH, LOW] * 3), encoding="utf-8")
+    result = runner.invoke(app, ["arc", str(path), *model(tiny_model_dir), "--smooth", "dct:10"])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stdout.splitlines() if line.startswith("note")]
+    assert len(notes) == 1 and "smoothing_clamped" in notes[0] and "smaller K" in notes[0]
+
+
+def test_table_to_stdout_with_format(story: Path, tiny_model_dir: Path) -> None:
+    result = runner.invoke(app, ["arc", str(story), *model(tiny_model_dir), "-o", "-", "--format", "jsonl", "-q"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 150 and rows[0]["position"] == 0 and "shape" not in result.stdout
+    bad = runner.invoke(app, ["arc", str(story), *model(tiny_model_dir), "--input-format", "csv"])
+    assert bad.exit_code == 2 and "'input_format'" in bad.output
 
 
 def test_refuses_to_overwrite_without_force(story: Path, tiny_model_dir: Path, tmp_path: Path) -> None:
@@ -120,3 +144,10 @@ def test_stdin_in_a_subprocess(tiny_model_dir: Path) -> None:
     data = json.loads(proc.stdout)
     assert data["n_segments"] == 40 and data["source"] is None
     assert proc.stderr.strip() == "40 segments", "no progress bar off a terminal"
+    binary = subprocess.run(
+        [sys.executable, "-m", "affectlab", "arc", "-", *model(tiny_model_dir)],
+        input=b"\x89PNG\r\n\x1a\n\x00\x00" * 50,
+        capture_output=True,
+        timeout=120,
+    )
+    assert binary.returncode == 2 and b"binary" in binary.stderr and not binary.stdout

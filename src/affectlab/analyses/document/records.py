@@ -26,8 +26,9 @@ ARC_FLAGS: dict[str, str] = {
     "gutenberg_markers_missing": "the text mentions Project Gutenberg but has no START marker; nothing was stripped",
     "undecodable_bytes": "some bytes were not UTF-8 and were replaced by U+FFFD",
     "smoothing_clamped": (
-        "the smoothing window/K exceeded the number of segments and was reduced to it: the curve is smoother "
-        "than asked; use a smaller K or a finer unit (sentence, window:N) for more detail"
+        "the smoothing K/window exceeded the number of segments and was reduced to it (dct then keeps every "
+        "segment's detail, rolling averages them all); for a real arc use a smaller K or a finer unit "
+        "(sentence, window:N)"
     ),
     "valence_from_sentiment": "the engine has no valence head; valence is the sentiment score",
 }

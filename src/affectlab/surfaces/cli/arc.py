@@ -10,14 +10,18 @@ from typing import Annotated
 
 import typer
 
-from affectlab.analyses.document import STORY_SHAPES, Arc, Moment, document_arc
-from affectlab.engines.registry import load_engine
+from affectlab.analyses.document import ARC_FLAGS, STORY_SHAPES, Arc, Moment, document_arc
+from affectlab.core.validation import check_choice
 from affectlab.errors import InputError, MissingExtra, ParameterError
 from affectlab.io import TableWriter, detect_format
 from affectlab.surfaces.cli._common import (
     DebugOption,
+    ForceOption,
+    InputFormatOption,
     JsonOption,
     ModelOption,
+    OutputFormatOption,
+    OutputOption,
     QuietOption,
     TaxonomyOption,
     handle_errors,
@@ -39,12 +43,9 @@ def arc(
     ] = "dct:10",
     taxonomy: TaxonomyOption = None,
     model: ModelOption = "embedded",
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output", "-o", help="Write the per-segment table; format from the suffix (.csv .jsonl .parquet)."
-        ),
-    ] = None,
+    output: OutputOption = None,
+    output_format: OutputFormatOption = None,
+    input_format: InputFormatOption = None,
     plot: Annotated[
         str | None,
         typer.Option(
@@ -58,68 +59,81 @@ def arc(
             "--strip-gutenberg/--no-strip-gutenberg", help="Drop a Project Gutenberg header and licence footer."
         ),
     ] = True,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite existing output or plot files.")] = False,
+    force: ForceOption = False,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Trace how emotions move through a long text: smoothed curves, peaks, troughs and the nearest story shape."""
+    """Trace how emotions move through a long text: smoothed curves, peaks, troughs and the story shape.
+
+    -o writes the per-segment table (format from the suffix or --format); --plot a PNG or an HTML page.
+    """
     with handle_errors(debug):
-        for path, what in ((output, "Output"), (plot, "Plot")):
-            if path is not None and Path(path).exists() and not force:
-                raise InputError(f"{what} file {path!r} exists; pass --force to overwrite it.")
-        if output is not None and detect_format(output) == "txt":
-            raise ParameterError(f"The output file must be .csv, .tsv, .jsonl, .json or .parquet. Got {output!r}.")
-        if plot is not None:
-            if Path(plot).suffix.lower() not in PLOT_SUFFIXES:
-                raise ParameterError(f"The plot file must end in .png, .html or .htm. Got {plot!r} instead.")
-            if plot.lower().endswith(".png") and importlib.util.find_spec("matplotlib") is None:
-                raise MissingExtra("PNG plots need matplotlib: pip install 'affectlab[plot]' (or use --plot arc.html).")
-        if source == "-":
-            text_or_path: bytes | Path = sys.stdin.buffer.read()
-        elif Path(source).is_file():
-            text_or_path = Path(source)
-        else:
-            raise InputError(f"Input file {source!r} does not exist.")
+        if input_format is not None:
+            check_choice(input_format, "input_format", "affectlab arc", {"txt"})
+        _check_outputs(output, output_format, plot, force)
         result = document_arc(
-            text_or_path,
+            _read_source(source),
             unit=unit,
             smooth=None if smooth.lower() == "none" else smooth,
             taxonomy=taxonomy,
-            engine=load_engine(model),
+            engine=model,
             batch_size=batch_size,
             progress=show_progress(quiet),
             strip_gutenberg=strip_gutenberg,
         )
         if output is not None:
-            with TableWriter(output, force=force) as writer:
+            with TableWriter(output, output_format, force=force) as writer:
                 writer.write(result.segments.to_dict("records"))
         if plot is not None:
             save_arc_plot(result, plot)
         if as_json:
             data = result.to_dict(segments=False) | {"output": output, "plot": plot}
             sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
-        else:
-            _print_summary(result, source)
+        elif output != "-":
+            typer.echo(summary_text(result, "standard input" if source == "-" else source))
         if not quiet:
-            written = ", ".join(p for p in (output, plot) if p)
+            written = ", ".join(p for p in (output, plot) if p and p != "-")
             stderr.print(f"{result.n_segments} segments" + (f" -> {written}" if written else ""), highlight=False)
+
+
+def _read_source(source: str) -> bytes | Path:
+    """The bytes of standard input for ``-`` (checked as text by document_arc), else the existing file."""
+    if source == "-":
+        return sys.stdin.buffer.read()
+    if not Path(source).is_file():
+        raise InputError(f"Input file {source!r} does not exist.")
+    return Path(source)
+
+
+def _check_outputs(output: str | None, output_format: str | None, plot: str | None, force: bool) -> None:
+    """Refuse bad or existing output files before the (long) analysis runs."""
+    for path, what in ((output, "Output"), (plot, "Plot")):
+        if path is not None and path != "-" and Path(path).exists() and not force:
+            raise InputError(f"{what} file {path!r} exists; pass --force to overwrite it.")
+    if output is not None and detect_format("x.jsonl" if output == "-" else output, output_format) == "txt":
+        raise ParameterError(f"The output file must be .csv, .tsv, .jsonl, .json or .parquet. Got {output!r}.")
+    if plot is not None:
+        if Path(plot).suffix.lower() not in PLOT_SUFFIXES:
+            raise ParameterError(f"The plot file must end in .png, .html or .htm. Got {plot!r} instead.")
+        if plot.lower().endswith(".png") and importlib.util.find_spec("matplotlib") is None:
+            raise MissingExtra("PNG plots need matplotlib: pip install 'affectlab[plot]' (or use --plot arc.html).")
 
 
 def _quote(moment: Moment, limit: int = 100) -> str:
     text = moment.text if len(moment.text) <= limit else moment.text[: limit - 1].rstrip() + "…"
-    return f"t={moment.time:.2f}  valence {moment.value:+.2f}  #{moment.position}  {text}"
+    return f"t={moment.time:.2f}  smoothed valence {moment.value:+.2f}  #{moment.position}  {text}"
 
 
-def _print_summary(result: Arc, source: str) -> None:
-    name = "standard input" if source == "-" else source
+def summary_text(result: Arc, name: str) -> str:
+    """The human summary of an arc: settings, shape, peaks and troughs of smoothed valence, sections, flags."""
     lines = [
         f"{name}: {result.n_segments} {result.unit} segments, {result.n_words} words; "
         f"smoothing {result.smooth}; taxonomy {result.taxonomy}; model {result.model}",
     ]
     if result.shape:
-        others = sorted(result.shape_scores.items(), key=lambda item: -item[1])[1:3]
-        runner_up = ", ".join(f"{k} {v:+.2f}" for k, v in others)
+        others = sorted((kv for kv in result.shape_scores.items() if kv[0] != result.shape), key=lambda kv: -kv[1])
+        runner_up = ", ".join(f"{k} {v:+.2f}" for k, v in others[:2])
         lines.append(
             f"shape     {result.shape} ({STORY_SHAPES[result.shape]}), r = {result.shape_score:+.2f}  "
             f"(next: {runner_up})"
@@ -136,4 +150,6 @@ def _print_summary(result: Arc, source: str) -> None:
     lines.append("sections  " + ", ".join(dominant))
     if result.flags:
         lines.append("flags     " + ", ".join(result.flags))
-    typer.echo("\n".join(lines))
+    if "smoothing_clamped" in result.flags:
+        lines.append(f"note      smoothing_clamped: {ARC_FLAGS['smoothing_clamped']}")
+    return "\n".join(lines)
