@@ -16,7 +16,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from affectlab.analyses.document import Arc
+import numpy as np
+
+from affectlab.analyses.document import Arc, Moment
+from affectlab.core.serialize import jsonable
 from affectlab.errors import MissingExtra, ParameterError
 
 __all__ = ["PALETTE", "save_arc_html", "save_arc_plot", "save_arc_png", "top_emotions"]
@@ -59,7 +62,7 @@ def _title(arc: Arc, title: str | None) -> str:
     if title is not None:
         return title
     name = Path(arc.source).name if arc.source else "text"
-    shape = f" — nearest shape: {arc.shape.replace('_', ' ')} (r = {arc.shape_score:.2f})" if arc.shape else ""
+    shape = f" — story shape: {arc.shape.replace('_', ' ')} (r = {arc.shape_score:.2f})" if arc.shape else ""
     return f"Emotion arc of {name}{shape}"
 
 
@@ -224,6 +227,107 @@ def _json_for_script(data: dict[str, Any]) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+class _Frame:
+    """Pixel geometry of the HTML chart: emotion panel on top, valence band below, narrative time across."""
+
+    def __init__(self, top_max: float, bound: float) -> None:
+        self.span = _WIDTH - _LEFT - _RIGHT
+        self.height = _TOP_MARGIN + _TOP_H + _GAP + _BOTTOM_H + _BOTTOM_MARGIN
+        self.zero = _TOP_MARGIN + _TOP_H + _GAP + _BOTTOM_H / 2
+        self.top_max, self.bound = top_max, bound
+
+    def x(self, t: float) -> float:
+        return _LEFT + t * self.span
+
+    def y_top(self, p: float) -> float:
+        return _TOP_MARGIN + _TOP_H * (1 - min(max(p, 0.0), self.top_max) / self.top_max)
+
+    def y_bottom(self, v: float) -> float:
+        return self.zero - (_BOTTOM_H / 2) * max(-1.0, min(1.0, v / self.bound))
+
+
+def _svg_axes(frame: _Frame, label: str) -> list[str]:
+    """The two panels, their tick labels and titles."""
+    f = frame
+    parts = [
+        f'<svg id="arc-svg" viewBox="0 0 {_WIDTH} {f.height}" width="{_WIDTH}" height="{f.height}" role="img" '
+        f'aria-label="{html.escape(label)}">',
+        f'<rect x="{_LEFT}" y="{_TOP_MARGIN}" width="{f.span}" height="{_TOP_H}" fill="#fafafa" stroke="#ccc"/>',
+        f'<rect x="{_LEFT}" y="{f.zero - _BOTTOM_H / 2}" width="{f.span}" height="{_BOTTOM_H}" fill="#fafafa" '
+        'stroke="#ccc"/>',
+    ]
+    for k in range(0, 11, 2):
+        t = k / 10
+        parts.append(f'<text x="{f.x(t):.1f}" y="{f.height - 18}" text-anchor="middle">{t:.1f}</text>')
+    parts.append(f'<text x="{_LEFT + f.span / 2}" y="{f.height - 4}" text-anchor="middle">narrative time</text>')
+    for p in (0.0, f.top_max / 2, f.top_max):
+        parts.append(f'<text x="{_LEFT - 6}" y="{f.y_top(p) + 4:.1f}" text-anchor="end">{p:.2f}</text>')
+    parts.append(f'<text x="{_LEFT}" y="{_TOP_MARGIN - 8}">emotion probability (0-1)</text>')
+    for v in (-f.bound, 0.0, f.bound):
+        parts.append(f'<text x="{_LEFT - 6}" y="{f.y_bottom(v) + 4:.1f}" text-anchor="end">{v:+.1f}</text>')
+    parts.append(f'<text x="{_LEFT}" y="{f.zero - _BOTTOM_H / 2 - 8}">valence (-1..1)</text>')
+    return parts
+
+
+def _svg_curves(frame: _Frame, arc: Arc, labels: list[str]) -> list[str]:
+    """The emotion lines with their legend, the valence band and line, the peak and trough markers."""
+    f = frame
+    xs = [f.x(float(t)) for t in arc.curves.index]
+    parts = []
+    for k, label in enumerate(labels):
+        color = PALETTE[k % len(PALETTE)]
+        ys = [f.y_top(float(p)) for p in arc.curves[f"emotions.{label}"]]
+        parts.append(
+            f'<path class="emotion-line" data-label="{html.escape(label)}" d="{_path(xs, ys)}" fill="none" '
+            f'stroke="{color}" stroke-width="1.8"/>'
+        )
+        y_legend = _TOP_MARGIN + 14 + 18 * k
+        parts.append(
+            f'<line x1="{_WIDTH - _RIGHT + 12}" y1="{y_legend - 4}" x2="{_WIDTH - _RIGHT + 32}" y2="{y_legend - 4}" '
+            f'stroke="{color}" stroke-width="3"/><text x="{_WIDTH - _RIGHT + 38}" y="{y_legend}">'
+            f"{html.escape(label)}</text>"
+        )
+    valence = [float(v) for v in arc.curves["vad.valence"]]
+    for sign, color in ((1, POSITIVE), (-1, NEGATIVE)):
+        ys = [f.y_bottom(max(0.0, v) if sign > 0 else min(0.0, v)) for v in valence]
+        band = _path([xs[0], *xs, xs[-1]], [f.zero, *ys, f.zero]) + " Z"
+        parts.append(f'<path class="valence-band" d="{band}" fill="{color}" fill-opacity="0.35" stroke="none"/>')
+    parts.append(
+        f'<path class="valence-line" d="{_path(xs, [f.y_bottom(v) for v in valence])}" fill="none" stroke="#000" '
+        'stroke-width="1.2"/>'
+    )
+    parts.append(f'<line x1="{_LEFT}" y1="{f.zero}" x2="{_LEFT + f.span}" y2="{f.zero}" stroke="#888"/>')
+    for moments, kind, color in ((arc.peaks, "peak", POSITIVE), (arc.troughs, "trough", NEGATIVE)):
+        for moment in moments:
+            x, y = f.x(moment.time), f.y_bottom(moment.value)
+            d = f"M{x - 6:.1f},{y + 5:.1f} L{x + 6:.1f},{y + 5:.1f} L{x:.1f},{y - 6:.1f} Z"
+            if kind == "trough":
+                d = f"M{x - 6:.1f},{y - 5:.1f} L{x + 6:.1f},{y - 5:.1f} L{x:.1f},{y + 6:.1f} Z"
+            parts.append(
+                f'<path class="{kind}" d="{d}" fill="{color}"><title>{kind} at t = {moment.time:.2f}: '
+                f"{html.escape(_short(moment.text, 200))}</title></path>"
+            )
+    parts.append(
+        f'<line id="arc-cursor" x1="0" y1="{_TOP_MARGIN}" x2="0" y2="{f.zero + _BOTTOM_H / 2}" stroke="#444" '
+        'stroke-dasharray="3,3" visibility="hidden"/>'
+    )
+    return parts
+
+
+def _hover_data(arc: Arc, frame: _Frame, max_text_chars: int) -> dict[str, Any]:
+    """What the tooltip script reads: per segment its time, position, valence (NaN as 0), top emotion and text."""
+    segments = arc.segments
+    probabilities = segments[[f"emotions.{label}" for label in arc.labels]].to_numpy()
+    return {
+        "plot": {"width": _WIDTH, "left": _LEFT, "span": frame.span},
+        "time": jsonable(segments["time"].to_numpy(), digits=6),
+        "position": jsonable(segments["position"].to_numpy()),
+        "valence": jsonable(np.nan_to_num(segments["vad.valence"].to_numpy(), nan=0.0), digits=4),
+        "top": [arc.labels[int(j)] for j in probabilities.argmax(axis=1)],
+        "text": [_short(str(t), max_text_chars) for t in segments["text"]],
+    }
+
+
 def save_arc_html(
     arc: Arc,
     path: str | os.PathLike[str],
@@ -242,103 +346,31 @@ def save_arc_html(
     Parameters
     ----------
     arc : Arc
+        The result of :func:`affectlab.analyses.document.document_arc`.
     path : str or Path
         Output file (overwritten if it exists).
     emotions : list of str, optional
         Labels to draw; default the ``n_emotions`` most probable (neutral excluded).
     n_emotions : int, default=6
+        Number of emotion lines when ``emotions`` is not given.
     title : str, optional
+        Default: the source name and the story shape.
     max_text_chars : int, default=600
+        Characters of each segment's text kept for the tooltip.
+
+    Returns
+    -------
+    Path
     """
     labels = _emotions(arc, emotions, n_emotions)
-    time = [float(t) for t in arc.curves.index]
-    span = _WIDTH - _LEFT - _RIGHT
-    height = _TOP_MARGIN + _TOP_H + _GAP + _BOTTOM_H + _BOTTOM_MARGIN
     top_max = max(0.1, math.ceil(max(float(arc.curves[f"emotions.{e}"].max()) for e in labels) * 10) / 10)
-    valence = [float(v) for v in arc.curves["vad.valence"]]
-    bound = _valence_bound(valence)
-    zero = _TOP_MARGIN + _TOP_H + _GAP + _BOTTOM_H / 2
+    frame = _Frame(top_max, _valence_bound([float(v) for v in arc.curves["vad.valence"]]))
+    parts = [*_svg_axes(frame, _title(arc, title)), *_svg_curves(frame, arc, labels), "</svg>"]
 
-    def x_of(t: float) -> float:
-        return _LEFT + t * span
-
-    def y_top(p: float) -> float:
-        return _TOP_MARGIN + _TOP_H * (1 - min(max(p, 0.0), top_max) / top_max)
-
-    def y_bottom(v: float) -> float:
-        return zero - (_BOTTOM_H / 2) * max(-1.0, min(1.0, v / bound))
-
-    xs = [x_of(t) for t in time]
-    parts: list[str] = [
-        f'<svg id="arc-svg" viewBox="0 0 {_WIDTH} {height}" width="{_WIDTH}" height="{height}" role="img" '
-        f'aria-label="{html.escape(_title(arc, title))}">',
-        f'<rect x="{_LEFT}" y="{_TOP_MARGIN}" width="{span}" height="{_TOP_H}" fill="#fafafa" stroke="#ccc"/>',
-        f'<rect x="{_LEFT}" y="{zero - _BOTTOM_H / 2}" width="{span}" height="{_BOTTOM_H}" fill="#fafafa" '
-        'stroke="#ccc"/>',
-    ]
-    for k in range(0, 11, 2):
-        t = k / 10
-        parts.append(f'<text x="{x_of(t):.1f}" y="{height - 18}" text-anchor="middle">{t:.1f}</text>')
-    parts.append(f'<text x="{_LEFT + span / 2}" y="{height - 4}" text-anchor="middle">narrative time</text>')
-    for p in (0.0, top_max / 2, top_max):
-        parts.append(f'<text x="{_LEFT - 6}" y="{y_top(p) + 4:.1f}" text-anchor="end">{p:.2f}</text>')
-    parts.append(f'<text x="{_LEFT}" y="{_TOP_MARGIN - 8}">emotion probability (0-1)</text>')
-    for v in (-bound, 0.0, bound):
-        parts.append(f'<text x="{_LEFT - 6}" y="{y_bottom(v) + 4:.1f}" text-anchor="end">{v:+.1f}</text>')
-    parts.append(f'<text x="{_LEFT}" y="{zero - _BOTTOM_H / 2 - 8}">valence (-1..1)</text>')
-    for k, label in enumerate(labels):
-        color = PALETTE[k % len(PALETTE)]
-        ys = [y_top(float(p)) for p in arc.curves[f"emotions.{label}"]]
-        parts.append(
-            f'<path class="emotion-line" data-label="{html.escape(label)}" d="{_path(xs, ys)}" fill="none" '
-            f'stroke="{color}" stroke-width="1.8"/>'
-        )
-        y_legend = _TOP_MARGIN + 14 + 18 * k
-        parts.append(
-            f'<line x1="{_WIDTH - _RIGHT + 12}" y1="{y_legend - 4}" x2="{_WIDTH - _RIGHT + 32}" y2="{y_legend - 4}" '
-            f'stroke="{color}" stroke-width="3"/><text x="{_WIDTH - _RIGHT + 38}" y="{y_legend}">'
-            f"{html.escape(label)}</text>"
-        )
-    for sign, color in ((1, POSITIVE), (-1, NEGATIVE)):
-        ys = [y_bottom(max(0.0, v) if sign > 0 else min(0.0, v)) for v in valence]
-        band = _path([xs[0], *xs, xs[-1]], [zero, *ys, zero]) + " Z"
-        parts.append(f'<path class="valence-band" d="{band}" fill="{color}" fill-opacity="0.35" stroke="none"/>')
-    parts.append(
-        f'<path class="valence-line" d="{_path(xs, [y_bottom(v) for v in valence])}" fill="none" stroke="#000" '
-        'stroke-width="1.2"/>'
-    )
-    parts.append(f'<line x1="{_LEFT}" y1="{zero}" x2="{_LEFT + span}" y2="{zero}" stroke="#888"/>')
-    for moments, kind, color in ((arc.peaks, "peak", POSITIVE), (arc.troughs, "trough", NEGATIVE)):
-        for moment in moments:
-            x, y = x_of(moment.time), y_bottom(moment.value)
-            d = f"M{x - 6:.1f},{y + 5:.1f} L{x + 6:.1f},{y + 5:.1f} L{x:.1f},{y - 6:.1f} Z"
-            if kind == "trough":
-                d = f"M{x - 6:.1f},{y - 5:.1f} L{x + 6:.1f},{y - 5:.1f} L{x:.1f},{y + 6:.1f} Z"
-            parts.append(
-                f'<path class="{kind}" d="{d}" fill="{color}"><title>{kind} at t = {moment.time:.2f}: '
-                f"{html.escape(_short(moment.text, 200))}</title></path>"
-            )
-    parts.append(
-        f'<line id="arc-cursor" x1="0" y1="{_TOP_MARGIN}" x2="0" y2="{zero + _BOTTOM_H / 2}" stroke="#444" '
-        'stroke-dasharray="3,3" visibility="hidden"/>'
-    )
-    parts.append("</svg>")
-
-    segments = arc.segments
-    label_columns = [f"emotions.{label}" for label in arc.labels]
-    probabilities = segments[label_columns].to_numpy()
-    data = {
-        "plot": {"width": _WIDTH, "left": _LEFT, "span": span},
-        "time": [round(float(t), 6) for t in segments["time"]],
-        "position": [int(p) for p in segments["position"]],
-        "valence": [round(float(v), 4) if math.isfinite(v) else 0.0 for v in segments["vad.valence"]],
-        "top": [arc.labels[int(j)] for j in probabilities.argmax(axis=1)],
-        "text": [_short(str(t), max_text_chars) for t in segments["text"]],
-    }
-
-    def moment_items(moments: tuple[Any, ...]) -> str:
+    def moment_items(moments: tuple[Moment, ...]) -> str:
         return "".join(
-            f"<li>t = {m.time:.2f}, valence {m.value:+.2f}: {html.escape(_short(m.text, 300))}</li>" for m in moments
+            f"<li>t = {m.time:.2f}, smoothed valence {m.value:+.2f}: {html.escape(_short(m.text, 300))}</li>"
+            for m in moments
         )
 
     shape = f"{arc.shape.replace('_', ' ')} (r = {arc.shape_score:.2f})" if arc.shape else "none (flat arc)"
@@ -348,12 +380,12 @@ def save_arc_html(
         f"<h1>{html.escape(_title(arc, title))}</h1>\n"
         f'<p class="meta">{arc.n_segments} {html.escape(arc.unit)} segments, {arc.n_words} words; smoothing '
         f"{html.escape(str(arc.smooth))}; taxonomy {html.escape(arc.taxonomy)}; model {html.escape(arc.model)}; "
-        f"nearest story shape: {html.escape(shape)}. Hover over the chart to read the text.</p>\n"
+        f"story shape: {html.escape(shape)}. Hover over the chart to read the text.</p>\n"
         + "\n".join(parts)
         + '\n<div id="arc-tooltip"></div>\n'
         f"<h2>Peaks</h2><ol>{moment_items(arc.peaks)}</ol>\n<h2>Troughs</h2><ol>{moment_items(arc.troughs)}</ol>\n"
-        f'<script type="application/json" id="arc-data">{_json_for_script(data)}</script>\n'
-        f"<script>{_SCRIPT}</script>\n</body>\n</html>\n"
+        f'<script type="application/json" id="arc-data">{_json_for_script(_hover_data(arc, frame, max_text_chars))}'
+        f"</script>\n<script>{_SCRIPT}</script>\n</body>\n</html>\n"
     )
     out = Path(path)
     out.write_text(page, encoding="utf-8")
