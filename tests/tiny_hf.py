@@ -7,7 +7,9 @@ from pathlib import Path
 from tiny_model import WORDS
 
 
-def build_model(folder: Path, labels: list[str], multilabel: bool = False) -> Path:
+def build_model(folder: Path, labels: list[str], multilabel: bool = False, initializer_range: float = 0.02) -> Path:
+    """A 1-layer BERT classifier over the tiny word list; a larger ``initializer_range`` makes its scores depend
+    more on the words (the default gives nearly constant probabilities)."""
     import torch
     import transformers
 
@@ -23,6 +25,7 @@ def build_model(folder: Path, labels: list[str], multilabel: bool = False) -> Pa
         num_attention_heads=2,
         intermediate_size=32,
         max_position_embeddings=16,
+        initializer_range=initializer_range,
         num_labels=len(labels),
         id2label=dict(enumerate(labels)),
         label2id={label: i for i, label in enumerate(labels)},

@@ -51,7 +51,7 @@ def _spec(name: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.F
         from tiny_hf import build_model
 
         labels = ["anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise"]
-        return f"hf:{build_model(tmp_path_factory.mktemp('hf') / 'contract', labels)}"
+        return f"hf:{build_model(tmp_path_factory.mktemp('hf') / 'contract', labels, initializer_range=1.0)}"
     if name in ("lexicon", "contract-plugin"):
         return name
     raise AssertionError(f"Engine {name!r} is registered but the contract suite does not know how to load it.")

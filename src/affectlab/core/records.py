@@ -189,16 +189,17 @@ def flatten(record: Affect) -> dict[str, Any]:
     Columns: ``id``, ``top``, ``labels`` (``;``-joined), ``emotions.<label>``,
     ``sentiment.label``, ``sentiment.score``, ``vad.valence``, ``vad.arousal``,
     ``vad.dominance``, ``intensity.<label>`` (if any), ``evidence`` (JSON text),
-    ``flags`` (``;``-joined), ``error``, ``taxonomy``, ``model``.
+    ``flags`` (``;``-joined), ``error``, ``taxonomy``, ``model``. Numbers are rounded to 6
+    decimal places, as in :meth:`Affect.to_dict`.
     """
     row: dict[str, Any] = {"id": record.id, "top": record.top, "labels": ";".join(record.labels)}
-    row.update({f"emotions.{k}": v for k, v in record.emotions.items()})
+    row.update({f"emotions.{k}": round(v, 6) for k, v in record.emotions.items()})
     row["sentiment.label"] = record.sentiment.label if record.sentiment else None
-    row["sentiment.score"] = record.sentiment.score if record.sentiment else None
+    row["sentiment.score"] = round(record.sentiment.score, 6) if record.sentiment else None
     for dim in ("valence", "arousal", "dominance"):
-        row[f"vad.{dim}"] = getattr(record.vad, dim) if record.vad else None
+        row[f"vad.{dim}"] = round(getattr(record.vad, dim), 6) if record.vad else None
     if record.intensity is not None:
-        row.update({f"intensity.{k}": v for k, v in record.intensity.items()})
+        row.update({f"intensity.{k}": round(v, 6) for k, v in record.intensity.items()})
     row["evidence"] = json.dumps(record.to_dict()["evidence"], ensure_ascii=False) if record.evidence else ""
     row["flags"] = ";".join(record.flags)
     row["error"] = record.error or ""

@@ -15,12 +15,14 @@ import json
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from affectlab.errors import InputError, ParameterError
+from affectlab.errors import AffectlabWarning, InputError, ParameterError
+from affectlab.io.sniff import HEAD_BYTES, check_text_bytes
 
 __all__ = ["FORMATS", "SUFFIXES", "Row", "TableWriter", "detect_format", "read_rows"]
 
@@ -38,6 +40,9 @@ SUFFIXES = {
 }
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+_DELIMITED = {",": "CSV", "\t": "TSV"}
+#: A row spanning more physical lines than this is reported (a likely unterminated quote).
+_SUSPICIOUS_SPAN = 50
 
 
 @dataclass
@@ -131,7 +136,7 @@ def read_rows(
     text_column : str, optional
         Column holding the text (default ``text``); ignored for ``txt``.
     id_column : str, optional
-        Column holding ids; default ids are the 0-based row positions.
+        Column holding ids; default the ``id`` column if there is one, else the 0-based row positions.
     progress : list of int, optional
         If given, ``progress[0]`` is kept equal to the bytes read so far.
 
@@ -149,6 +154,9 @@ def read_rows(
     lines = _CountingLines(handle)
     source = "standard input" if str(path) == "-" else repr(str(path))
     try:
+        check_text_bytes(
+            handle.peek(HEAD_BYTES)[:HEAD_BYTES], "Standard input" if source[0] == "s" else f"Input file {source}"
+        )
         if fmt in ("csv", "tsv"):
             rows = _read_delimited(lines, "," if fmt == "csv" else "\t", text_column, id_column, source)
         elif fmt == "jsonl":
@@ -156,7 +164,7 @@ def read_rows(
         elif fmt == "json":
             rows = _read_json(handle, text_column, id_column, source)
         else:
-            rows = (Row(i, line.rstrip("\r\n"), id=str(i)) for i, line in enumerate(lines))
+            rows = (Row(i, text, {"text": text}, str(i)) for i, text in enumerate(x.rstrip("\r\n") for x in lines))
         for row in rows:
             if progress is not None:
                 progress[0] = lines.bytes_read
@@ -167,7 +175,8 @@ def read_rows(
 
 
 def _row_id(index: int, columns: dict[str, Any], id_column: str | None) -> str:
-    return str(columns.get(id_column, index)) if id_column else str(index)
+    """The row's id: its ``id_column`` value, else its ``id`` column, else its 0-based position."""
+    return str(columns.get(id_column or "id", index))
 
 
 def _read_delimited(
@@ -178,14 +187,33 @@ def _read_delimited(
         header = next(reader)
     except StopIteration:
         return
+    except csv.Error as exc:
+        raise InputError(f"Line 1 of {source} cannot be read as {_DELIMITED[delimiter]}: {exc}.") from exc
     column = _pick(header, text_column, id_column, source)
-    for index, values in enumerate(reader):
+    index, last_line = 0, reader.line_num
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            kind = _DELIMITED[delimiter]
+            raise InputError(f"Line {reader.line_num} of {source} cannot be read as {kind}: {exc}.") from exc
+        if reader.line_num - last_line > _SUSPICIOUS_SPAN:
+            warnings.warn(
+                f"Row {index} of {source} spans lines {last_line + 1}-{reader.line_num}: an unterminated quote "
+                "may have merged several rows into one; check the file's quoting.",
+                AffectlabWarning,
+                stacklevel=2,
+            )
+        last_line = reader.line_num
         if len(values) != len(header):
             message = f"line {reader.line_num} of {source}: expected {len(header)} fields, found {len(values)}"
             yield Row(index, None, {}, str(index), message)
-            continue
-        columns = dict(zip(header, values))
-        yield Row(index, columns[column], columns, _row_id(index, columns, id_column))
+        else:
+            columns = dict(zip(header, values))
+            yield Row(index, columns[column], columns, _row_id(index, columns, id_column))
+        index += 1
 
 
 def _read_jsonl(lines: _CountingLines, text_column: str | None, id_column: str | None, source: str) -> Iterator[Row]:
@@ -241,13 +269,17 @@ def _read_json(handle: IO[bytes], text_column: str | None, id_column: str | None
 def _read_parquet(
     path: str | os.PathLike[str], text_column: str | None, id_column: str | None, progress: list[int] | None
 ) -> Iterator[Row]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     if str(path) == "-":
         raise InputError("Parquet cannot be read from standard input; pass a file.")
     if not Path(path).is_file():
         raise InputError(f"Input file {str(path)!r} does not exist.")
-    parquet = pq.ParquetFile(path)
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"Input file {str(path)!r} is not a readable Parquet file: {exc}") from exc
     column = _pick(parquet.schema_arrow.names, text_column, id_column, repr(str(path)))
     index, total_rows = 0, max(parquet.metadata.num_rows, 1)
     size = Path(path).stat().st_size
@@ -285,8 +317,15 @@ class TableWriter:
             self._handle: IO[str] | None = sys.stdout
         else:
             target = Path(self.path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            if not target.parent.is_dir():
+                raise InputError(
+                    f"The folder of output file {self.path!r} does not exist; create it first "
+                    f"(mkdir -p {str(target.parent)!r})."
+                )
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            except OSError as exc:
+                raise InputError(f"Cannot write output file {self.path!r}: {exc.strerror}.") from exc
             os.close(fd)
             self._tmp = Path(tmp)
             self._handle = None if self.fmt == "parquet" else self._tmp.open("w", encoding="utf-8", newline="")
@@ -323,6 +362,18 @@ class TableWriter:
             self._csv.writerows(rows)
         else:
             self._write_parquet(rows)
+
+    def write_header(self, columns: list[str]) -> None:
+        """Give a table that got no rows its columns (csv/tsv header, parquet schema of strings)."""
+        if self.fmt in ("csv", "tsv") and self._csv is None:
+            self._columns = list(columns)
+            self._csv = csv.DictWriter(self._handle, self._columns, delimiter="," if self.fmt == "csv" else "\t")
+            self._csv.writeheader()
+        elif self.fmt == "parquet" and self._parquet is None:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            self._parquet = pq.ParquetWriter(str(self._tmp), pa.schema([pa.field(c, pa.string()) for c in columns]))
 
     def _write_parquet(self, rows: list[dict[str, Any]]) -> None:
         import pyarrow as pa

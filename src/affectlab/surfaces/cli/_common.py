@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
@@ -10,10 +10,21 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from affectlab.errors import AffectlabError, EngineError, EngineNotFound, InputError, ModelLoadError, ParameterError
+from affectlab.errors import (
+    AffectlabError,
+    AffectlabWarning,
+    EngineError,
+    EngineNotFound,
+    InputError,
+    ModelLoadError,
+    ParameterError,
+)
+from affectlab.io import progress_enabled
 
 stderr = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
+#: Whether to draw progress bars: not --quiet and stderr is a terminal.
+show_progress = progress_enabled
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout instead of a table.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or log lines on stderr.")]
@@ -67,31 +78,60 @@ def renamed(new_value: T, old_value: T | None, old: str, new: str, default: T) -
     return old_value
 
 
-def show_progress(quiet: bool) -> bool:
-    """Progress bars only on a terminal and when not quiet."""
-    return not quiet and sys.stderr.isatty()
+def fail(message: str) -> None:
+    """Print ``error: message`` on stderr, the message as plain text (never read as rich markup)."""
+    stderr.print("[red]error:[/red] ", end="", highlight=False)
+    stderr.print(message, markup=False, highlight=False)
 
 
 @contextmanager
 def handle_errors(debug: bool = False) -> Iterator[None]:
     """Turn library errors into one line on stderr and the documented exit codes.
 
-    0 ok, 1 runtime/engine failure, 2 usage or bad input, 130 interrupted.
+    0 ok, 1 runtime/engine failure, 2 usage or bad input (an unknown model included),
+    130 interrupted, 141 output pipe closed by the reader (as ``head`` does; nothing is printed).
     """
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", AffectlabWarning)
+            warnings.showwarning = _show_warning
+            yield
     except KeyboardInterrupt:
         stderr.print("[red]interrupted[/red]")
         raise typer.Exit(130) from None
-    except (InputError, ParameterError) as exc:
+    except BrokenPipeError:
+        _silence_stdout()
+        raise typer.Exit(141) from None
+    except (InputError, ParameterError, EngineNotFound) as exc:
         if debug:
             raise
-        stderr.print(f"[red]error:[/red] {exc}", highlight=False)
+        fail(str(exc))
+        if isinstance(exc, EngineNotFound):
+            stderr.print("hint: 'affectlab models list' shows the installed models.", markup=False, highlight=False)
         raise typer.Exit(2) from None
     except (EngineError, AffectlabError, OSError) as exc:
         if debug:
             raise
-        stderr.print(f"[red]error:[/red] {exc}", highlight=False)
-        if isinstance(exc, ModelLoadError | EngineNotFound):
-            stderr.print("hint: 'affectlab models list' shows the installed models.", highlight=False)
+        fail(str(exc))
+        if isinstance(exc, ModelLoadError):
+            stderr.print("hint: 'affectlab models list' shows the installed models.", markup=False, highlight=False)
         raise typer.Exit(1) from None
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+    """Warnings as one ``warning: ...`` line on stderr, without the source line Python shows."""
+    stderr.print(f"warning: {message}", markup=False, highlight=False)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's final flush does not report the closed pipe."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (e.g. captured by a test runner)
+        pass
+    finally:
+        os.close(devnull)

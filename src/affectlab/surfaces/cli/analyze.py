@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,19 +14,22 @@ from rich.console import Console
 from rich.table import Table
 
 from affectlab.core.records import Affect
+from affectlab.core.validation import check_choice
 from affectlab.engines.registry import load_engine
-from affectlab.errors import InputError, ParameterError
-from affectlab.io import SUFFIXES, Row, TableWriter, read_rows
+from affectlab.errors import AffectlabWarning, InputError
+from affectlab.io import SUFFIXES, Progress, Row, TableWriter, read_rows
 from affectlab.surfaces.api import Analyzer, flatten
 from affectlab.surfaces.cli._common import (
     DebugOption,
     ForceOption,
+    InputFormatOption,
     JsonOption,
     ModelOption,
     OutputFormatOption,
     OutputOption,
     QuietOption,
     TaxonomyOption,
+    TextColumnOption,
     handle_errors,
     show_progress,
     stderr,
@@ -40,20 +44,20 @@ def analyze(
     ],
     output: OutputOption = None,
     fmt: OutputFormatOption = None,
-    input_format: Annotated[
-        str | None, typer.Option("--input-format", help="Input format when the suffix does not tell (stdin: txt).")
-    ] = None,
-    text_column: Annotated[
-        str | None, typer.Option("--text-column", help="Column holding the text (default 'text').")
-    ] = None,
+    input_format: InputFormatOption = None,
+    text_column: TextColumnOption = None,
     id_column: Annotated[
-        str | None, typer.Option("--id-column", help="Column of ids; then only the id column is kept.")
+        str | None,
+        typer.Option("--id-column", help="Column of ids; then only the id column is kept (default: 'id' if present)."),
     ] = None,
     taxonomy: TaxonomyOption = None,
     model: ModelOption = "embedded",
     explain: Annotated[
         bool | None,
-        typer.Option("--explain/--no-explain", help="Evidence words (default: on for one text, off for files)."),
+        typer.Option(
+            "--explain/--no-explain",
+            help="Evidence words (default: on for one text; off for files, whose 'evidence' column stays empty).",
+        ),
     ] = None,
     on_error: Annotated[
         str, typer.Option("--on-error", help="fail: stop at a malformed row; skip: flag it and go on.")
@@ -69,8 +73,8 @@ def analyze(
 ) -> None:
     """Analyse the affect of a text or of every row of a file (one output row per input row, in order)."""
     with handle_errors(debug):
-        if on_error not in ("fail", "skip"):
-            raise ParameterError(f"The '--on-error' option must be 'fail' or 'skip'. Got {on_error!r} instead.")
+        check_choice(on_error, "--on-error", "affectlab analyze", ("fail", "skip"))
+        source = _from_argv(source)
         options = {"threads": threads} if threads and not model.startswith("hf") else {}
         if source != "-" and not Path(source).is_file():
             if " " not in source.strip() and Path(source).suffix.lower() in SUFFIXES:
@@ -101,9 +105,8 @@ def analyze(
         )
         if not quiet:
             where = output or "stdout"
-            stderr.print(
-                f"{n_rows} rows -> {where}" + (f" ({n_errors} flagged 'error')" if n_errors else ""), highlight=False
-            )
+            flagged = f" ({n_errors} flagged 'error')" if n_errors else ""
+            stderr.print(f"{n_rows} rows -> {where}{flagged}", highlight=False, markup=False)
 
 
 def _run_file(
@@ -122,7 +125,8 @@ def _run_file(
     rows = read_rows(source, fmt=input_format, text_column=text_column, id_column=id_column, progress=consumed)
     total = Path(source).stat().st_size if source != "-" else None
     n_rows = n_errors = 0
-    with TableWriter(output, fmt, force=force) as writer, _progress(progress, total) as advance:
+    bar = Progress("analyzing", total, enabled=progress, unit="rows")
+    with TableWriter(output, fmt, force=force) as writer, bar:
         while batch := list(islice(rows, CHUNK_ROWS)):
             bad = [r for r in batch if r.error]
             if bad and on_error == "fail":
@@ -136,7 +140,12 @@ def _run_file(
             writer.write(out)
             n_rows += len(batch)
             n_errors += len(bad)
-            advance(consumed[0], n_rows)
+            bar.update(completed=consumed[0], count=n_rows)
+        if n_rows == 0:
+            empty = analyzer.analyze([""])[0]
+            writer.write_header(list(empty.to_dict() if writer.nested else flatten(empty)))
+            where = "standard input" if source == "-" else repr(source)
+            warnings.warn(f"{where} has no rows; wrote an empty table with its header.", AffectlabWarning, stacklevel=1)
     return n_rows, n_errors
 
 
@@ -156,44 +165,21 @@ def _output_row(row: Row, record: Affect, *, keep_columns: bool, nested: bool) -
     flat = flatten(record)
     if not keep_columns:
         return flat
-    kept = {(f"input.{k}" if k in flat else k): v for k, v in row.columns.items()}
+    kept = {
+        (f"input.{k}" if k in flat else k): v
+        for k, v in row.columns.items()
+        if not (k == "id" and str(v) == flat["id"])  # the input's id column is the record's id
+    }
     return {**kept, **flat}
 
 
-class _progress:
-    """A rich progress bar over bytes read, with rows/s and ETA; a no-op when disabled."""
-
-    def __init__(self, enabled: bool, total: int | None) -> None:
-        self.enabled, self.total = enabled, total
-
-    def __enter__(self):
-        if not self.enabled:
-            return lambda done, rows: None
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-        self.bar = Progress(
-            TextColumn("analyzing"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TextColumn("{task.fields[rows]} rows"),
-            TextColumn("{task.fields[rate]} rows/s"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=stderr,
-            transient=True,
-        )
-        self.bar.start()
-        self.task = self.bar.add_task("analyze", total=self.total, rows=0, rate="-")
-
-        def advance(done: int, rows: int) -> None:
-            elapsed = self.bar.tasks[0].elapsed or 1e-9
-            self.bar.update(self.task, completed=done, rows=rows, rate=f"{rows / elapsed:,.0f}")
-
-        return advance
-
-    def __exit__(self, *exc: object) -> None:
-        if self.enabled:
-            self.bar.stop()
+def _from_argv(text: str) -> str:
+    """A command-line argument with invalid UTF-8 (lone surrogates from the OS) read with U+FFFD instead."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
 
 
 def _print_record(record: Affect) -> None:
@@ -201,13 +187,16 @@ def _print_record(record: Affect) -> None:
     table = Table(title="emotions", show_header=True, header_style="bold")
     table.add_column("label")
     table.add_column("probability", justify="right")
-    table.add_column("")
+    table.add_column("● = in labels")
     for score in record.ranked(5):
         mark = "●" if score.label in record.labels else ""
         table.add_row(score.label, f"{score.probability:.3f}", "█" * round(score.probability * 20) + f" {mark}")
     console.print(table)
     if record.sentiment:
-        console.print(f"sentiment  {record.sentiment.label} ({record.sentiment.score:+.2f}, scale -1..1)")
+        console.print(
+            f"sentiment  {record.sentiment.label}, score {record.sentiment.score:+.2f}  "
+            "(score = P(positive) - P(negative), -1..1; the label is the most probable of the three)"
+        )
     if record.vad:
         v = record.vad
         dims = f"valence {v.valence:+.2f}  arousal {v.arousal:+.2f}  dominance {v.dominance:+.2f}"

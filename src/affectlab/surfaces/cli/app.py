@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from affectlab.surfaces.cli import models, taxonomy
@@ -19,6 +21,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from affectlab.core.version import affectlab_version
+
+        typer.echo(f"affectlab {affectlab_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """Read affect in text: emotions in any taxonomy, valence/arousal/dominance, sentiment, intensity."""
+
+
 app.command()(analyze)
 app.command()(arc)
 app.add_typer(taxonomy.app, name="taxonomy")
