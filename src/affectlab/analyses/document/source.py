@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import codecs
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from affectlab.errors import InputError
+from affectlab.io.sniff import HEAD_BYTES, check_text_bytes
 
 BLOCK_CHARS = 1 << 20
-_HEAD_BYTES = 1 << 16
-_MAX_UNDECODABLE = 0.1
 _PATH_SUFFIXES = (".txt", ".text", ".md")
-
-
-def _check_bytes(head: bytes, what: str) -> bool:
-    """Raise for binary or non-UTF-8 data; True when some bytes will be replaced."""
-    if b"\x00" in head:
-        raise InputError(
-            f"{what} looks like a binary file (it contains NUL bytes); pass UTF-8 text "
-            "(for UTF-16 text, convert it first, e.g. iconv -f UTF-16 -t UTF-8)."
-        )
-    decoded = codecs.getincrementaldecoder("utf-8")("replace").decode(head, final=False)
-    bad = decoded.count("\ufffd") - head.count("\ufffd".encode())
-    if bad > _MAX_UNDECODABLE * max(len(decoded), 1):
-        raise InputError(
-            f"{what} is not UTF-8 text: {bad} of its first {len(decoded)} characters cannot be decoded "
-            "(binary data, or another encoding: convert it, e.g. iconv -f latin1 -t UTF-8)."
-        )
-    return bad > 0
 
 
 def read_blocks(path: str | os.PathLike[str], block_chars: int = BLOCK_CHARS) -> Iterator[str]:
@@ -47,10 +28,10 @@ def read_blocks(path: str | os.PathLike[str], block_chars: int = BLOCK_CHARS) ->
     if not file.is_file():
         raise InputError(f"Input file {str(path)!r} does not exist.")
     with file.open("rb") as handle:
-        head = handle.read(_HEAD_BYTES)
+        head = handle.read(HEAD_BYTES)
     if not head:
         raise InputError(f"Input file {str(path)!r} is empty; pass a file with text in it.")
-    _check_bytes(head, f"Input file {str(path)!r}")
+    check_text_bytes(head, f"Input file {str(path)!r}")
 
     def blocks() -> Iterator[str]:
         with file.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
@@ -76,7 +57,7 @@ def source_blocks(text_or_path: object, block_chars: int = BLOCK_CHARS) -> tuple
         data = bytes(text_or_path)
         if not data:
             raise InputError("The text given to document_arc is empty.")
-        _check_bytes(data[:_HEAD_BYTES], "The data given to document_arc")
+        check_text_bytes(data[:HEAD_BYTES], "The data given to document_arc")
         return [data.decode("utf-8-sig", errors="replace")], None
     if isinstance(text_or_path, str):
         single_line = "\n" not in text_or_path and len(text_or_path) < 4096
@@ -90,7 +71,7 @@ def source_blocks(text_or_path: object, block_chars: int = BLOCK_CHARS) -> tuple
             )
         if not text_or_path.strip():
             raise InputError("The text given to document_arc is empty.")
-        if "\x00" in text_or_path[:_HEAD_BYTES]:
+        if "\x00" in text_or_path[:HEAD_BYTES]:
             raise InputError("The text given to document_arc contains NUL characters; is it binary data?")
         return [text_or_path], None
     raise InputError(
