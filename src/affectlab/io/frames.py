@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from affectlab.errors import InputError, ParameterError
-from affectlab.io.tables import detect_format
+from affectlab.io.tables import detect_format, parquet_modules
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,6 +68,7 @@ def read_table(source: str, fmt: str | None = None, *, as_text: Collection[str] 
             if everything:
                 frame = frame.fillna("")
         elif fmt == "parquet":
+            parquet_modules()
             frame = pd.read_parquet(io.BytesIO(data))
         else:
             text = data.decode("utf-8-sig", errors="replace")

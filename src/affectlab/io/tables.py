@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from affectlab.errors import AffectlabWarning, InputError, ParameterError
+from affectlab.errors import AffectlabWarning, InputError, MissingExtra, ParameterError
 from affectlab.io.sniff import HEAD_BYTES, check_text_bytes
 
 __all__ = ["FORMATS", "SUFFIXES", "Row", "TableWriter", "detect_format", "read_rows"]
@@ -269,8 +269,7 @@ def _read_json(handle: IO[bytes], text_column: str | None, id_column: str | None
 def _read_parquet(
     path: str | os.PathLike[str], text_column: str | None, id_column: str | None, progress: list[int] | None
 ) -> Iterator[Row]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    pa, pq = parquet_modules()
 
     if str(path) == "-":
         raise InputError("Parquet cannot be read from standard input; pass a file.")
@@ -289,6 +288,16 @@ def _read_parquet(
             index += 1
             if progress is not None:
                 progress[0] = int(size * index / total_rows)
+
+
+def parquet_modules() -> tuple[Any, Any]:
+    """``pyarrow`` and ``pyarrow.parquet``, or :class:`MissingExtra` naming the ``[parquet]`` extra."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise MissingExtra("Parquet files need pyarrow: pip install 'affectlab[parquet]'.") from exc
+    return pa, pq
 
 
 class TableWriter:
@@ -370,14 +379,12 @@ class TableWriter:
             self._csv = csv.DictWriter(self._handle, self._columns, delimiter="," if self.fmt == "csv" else "\t")
             self._csv.writeheader()
         elif self.fmt == "parquet" and self._parquet is None:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
+            pa, pq = parquet_modules()
 
             self._parquet = pq.ParquetWriter(str(self._tmp), pa.schema([pa.field(c, pa.string()) for c in columns]))
 
     def _write_parquet(self, rows: list[dict[str, Any]]) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        pa, pq = parquet_modules()
 
         if not rows:
             return
@@ -400,8 +407,7 @@ class TableWriter:
         if self._parquet is not None:
             self._parquet.close()
         elif self.fmt == "parquet" and self._tmp is not None:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
+            pa, pq = parquet_modules()
 
             pq.write_table(pa.table({}), str(self._tmp))
         if self._handle is not None and self._handle is not sys.stdout:

@@ -54,7 +54,6 @@ TimeColumnOption = Annotated[str | None, typer.Option("--time-column", help="Col
 ReplyToColumnOption = Annotated[
     str | None, typer.Option("--reply-to-column", help="Column naming the id of the turn replied to (threads).")
 ]
-ItemOption = Annotated[str, typer.Option("--item", help="Column of item ids.")]
 ItemColumnOption = Annotated[str, typer.Option("--item-column", help="Column of item ids.")]
 RaterColumnOption = Annotated[str, typer.Option("--rater-column", help="Column of rater ids.")]
 ValueColumnOption = Annotated[str, typer.Option("--value-column", help="Column of the ratings.")]
