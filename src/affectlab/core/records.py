@@ -31,6 +31,7 @@ FLAGS: dict[str, str] = {
     "empty": "the text is empty or whitespace only; scores are the neutral defaults",
     "non_text": "the input was not a string (or had undecodable bytes) and was converted",
     "truncated_chunks": "the text exceeded the engine's window; it was split into chunks and the chunk scores averaged",
+    "capped": "the text was longer than the engine's max_chars (default 100,000); only its start was scored",
     "error": "the input row could not be read; the record holds no scores",
 }
 

@@ -39,6 +39,7 @@ from affectlab.errors import TaxonomyError
 __all__ = [
     "Mapping",
     "Taxonomy",
+    "aliases",
     "available_taxonomies",
     "canonical_name",
     "label_links",
@@ -157,6 +158,16 @@ def register_taxonomy(taxonomy: Taxonomy) -> Taxonomy:
         raise TaxonomyError(f"Taxonomy {taxonomy.name!r} is shipped with other labels; choose another name.")
     _RUNTIME[taxonomy.name] = taxonomy
     return taxonomy
+
+
+def aliases(name: str) -> list[str]:
+    """Other spellings :func:`load_taxonomy` accepts for ``name`` (e.g. ``parrott:2`` for ``parrott-2``)."""
+    key = canonical_name(name)
+    found = [alias for alias, target in ALIASES.items() if target == key]
+    match = re.fullmatch(r"parrott-([123])", key)
+    if match:
+        found.append(f"parrott:{match.group(1)}")
+    return found
 
 
 def canonical_name(name: str) -> str:

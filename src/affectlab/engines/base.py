@@ -24,6 +24,10 @@ from affectlab.errors import InputError, TaxonomyError
 __all__ = ["Engine", "NativeScores"]
 
 MAX_EXPLAIN_WORDS = 200
+#: Characters of one text an engine reads by default (about 20,000 words); longer texts are cut and flagged
+#: ``capped``. Raise it per engine (``engine.max_chars = ...``, ``--max-chars`` on the CLI) or use
+#: :func:`affectlab.document_arc` for books.
+MAX_CHARS = 100_000
 
 
 @dataclass
@@ -80,6 +84,7 @@ class Engine(ABC):
     version: str = "0"
     native_taxonomy: str = "goemotions"
     intensity_labels: tuple[str, ...] = ()
+    max_chars: int = MAX_CHARS
 
     @abstractmethod
     def score(self, texts: list[str]) -> NativeScores:
@@ -172,7 +177,11 @@ class Engine(ABC):
         for i, n in enumerate(normalized):
             if "empty" in n.flags:
                 continue
-            parts = self.chunks(n.text)
+            text = n.text
+            if len(text) > self.max_chars:
+                text = text[: self.max_chars]
+                flags[i].append("capped")
+            parts = self.chunks(text)
             if len(parts) > 1:
                 flags[i].append("truncated_chunks")
             rows.append(i)

@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from affectlab.core.records import Affect
-from affectlab.core.validation import check_choice
+from affectlab.core.validation import check_choice, check_int
+from affectlab.engines.base import MAX_CHARS
 from affectlab.engines.registry import load_engine
 from affectlab.errors import AffectlabWarning, InputError
 from affectlab.io import SUFFIXES, Progress, Row, TableWriter, read_rows
@@ -65,6 +66,12 @@ def analyze(
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="Texts per engine call (sorted by length together).")
     ] = 2048,
+    max_chars: Annotated[
+        int,
+        typer.Option(
+            "--max-chars", help="Characters of one text read at most; longer texts are cut and flagged 'capped'."
+        ),
+    ] = MAX_CHARS,
     threads: Annotated[int | None, typer.Option("--threads", help="CPU threads for the engine (default: all).")] = None,
     force: ForceOption = False,
     as_json: JsonOption = False,
@@ -74,23 +81,25 @@ def analyze(
     """Analyse the affect of a text or of every row of a file (one output row per input row, in order)."""
     with handle_errors(debug):
         check_choice(on_error, "--on-error", "affectlab analyze", ("fail", "skip"))
+        check_int(max_chars, "--max-chars", "affectlab analyze", minimum=1)
         source = _from_argv(source)
         options = {"threads": threads} if threads and not model.startswith("hf") else {}
-        if source != "-" and not Path(source).is_file():
+        if source != "-" and not _is_file(source):
             if " " not in source.strip() and Path(source).suffix.lower() in SUFFIXES:
                 raise InputError(
                     f"Input file {source!r} does not exist (to analyse it as text, add a space or quote it)."
                 )
-            analyzer = Analyzer(model, taxonomy=taxonomy, explain=explain is not False, engine_options=options)
-            record = analyzer.analyze([source])[0]
+            engine = load_engine(model, **options)
+            engine.max_chars = max_chars
+            record = Analyzer(engine, taxonomy=taxonomy, explain=explain is not False).analyze([source])[0]
             if as_json:
                 sys.stdout.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
             else:
                 _print_record(record)
             return
-        analyzer = Analyzer(
-            load_engine(model, **options), taxonomy=taxonomy, explain=bool(explain), batch_size=batch_size
-        )
+        engine = load_engine(model, **options)
+        engine.max_chars = max_chars
+        analyzer = Analyzer(engine, taxonomy=taxonomy, explain=bool(explain), batch_size=batch_size)
         n_rows, n_errors = _run_file(
             source,
             output or "-",
@@ -171,6 +180,14 @@ def _output_row(row: Row, record: Affect, *, keep_columns: bool, nested: bool) -
         if not (k == "id" and str(v) == flat["id"])  # the input's id column is the record's id
     }
     return {**kept, **flat}
+
+
+def _is_file(source: str) -> bool:
+    """Whether ``source`` names a file (a text too long to be a path is not one)."""
+    try:
+        return Path(source).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _from_argv(text: str) -> str:

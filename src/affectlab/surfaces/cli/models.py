@@ -8,12 +8,22 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.table import Table
 
 from affectlab.engines.embedded import default_model_dir, installed_models
+from affectlab.engines.registry import available_engines
 from affectlab.surfaces.cli._common import DebugOption, JsonOption, handle_errors
 
 app = typer.Typer(help="List installed models and show their model cards.", no_args_is_help=True)
+
+
+#: How each built-in engine is named on the command line, and what it is.
+ENGINE_FORMS = {
+    "embedded": ("embedded, embedded:<folder>", "the shipped ONNX model (default), or another artifact folder"),
+    "lexicon": ("lexicon", "word-list baseline learnt from GoEmotions train, with negation scope"),
+    "hf": ("hf:<folder>", "a local Hugging Face sequence-classification model (extra [hf])"),
+}
 
 
 def _config(name: str) -> dict[str, object]:
@@ -40,10 +50,16 @@ def list_(as_json: JsonOption = False, debug: DebugOption = False) -> None:
         if as_json:
             typer.echo(json.dumps(rows))
             return
-        table = Table("name", "engine", "version", "native taxonomy", "size")
+        table = Table("name", "engine", "version", "native taxonomy", "size", title="models shipped in the package")
         for r in rows:
             table.add_row(r["name"], r["engine"], r["version"], r["native_taxonomy"], f"{r['size_bytes'] / 1e6:.1f} MB")
-        Console().print(table)
+        console = Console()
+        console.print(table)
+        engines = Table("--model", "what it is", title="engines (pass with --model)")
+        for name in available_engines():
+            form, what = ENGINE_FORMS.get(name, (name, "an engine registered by a plugin"))
+            engines.add_row(escape(form), escape(what))
+        console.print(engines)
 
 
 @app.command()

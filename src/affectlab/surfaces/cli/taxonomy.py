@@ -24,10 +24,10 @@ def list_(as_json: JsonOption = False) -> None:
             json.dumps({n: {"labels": len(tx.load_taxonomy(n)), "kind": tx.load_taxonomy(n).kind} for n in names})
         )
         return
-    table = Table("taxonomy", "labels", "kind", "description")
+    table = Table("taxonomy", "also accepted as", "labels", "kind", "description")
     for name in names:
         t = tx.load_taxonomy(name)
-        table.add_row(name, str(len(t)), t.kind, t.description)
+        table.add_row(name, ", ".join(tx.aliases(name)), str(len(t)), t.kind, t.description)
     Console().print(table)
 
 
@@ -66,6 +66,10 @@ def show(
                 console.print(f"  {parent}: {', '.join(children)}")
         else:
             console.print("labels: " + ", ".join(t.labels))
+        tiers = [n for n in tx.available_taxonomies() if n != t.name and n.split("-")[0] == t.name.split("-")[0]]
+        if tiers and t.name.startswith("parrott"):
+            others = ", ".join(f"{n} ({len(tx.load_taxonomy(n))} labels)" for n in tiers)
+            console.print(f"other tiers of this hierarchy: {others}; show them with 'affectlab taxonomy show <name>'.")
 
 
 @app.command("map")

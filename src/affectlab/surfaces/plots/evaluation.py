@@ -184,6 +184,7 @@ def _plot_cooccurrence(report: EvalReport, figure: Any) -> Any:
     ax.set_yticks(ticks, report.columns)
     ax.set_xlabel("predicted label")
     ax.set_ylabel("gold label")
+    ax.set_title(f"Label co-occurrence: {report.dataset} ({report.split})")
     fig.colorbar(image, ax=ax, fraction=0.046, label="share of gold items")
     fig.tight_layout()
     return fig
