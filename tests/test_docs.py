@@ -26,3 +26,12 @@ def test_readme_starts_with_the_two_commands() -> None:
     assert "pip install -e ." in commands[0] and "affectlab analyze" in commands[0]
     assert ".[dev]" in commands[1] and "pytest" in commands[1]
     assert commands[1].strip() in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_the_cli_page_is_generated_from_the_command() -> None:
+    import subprocess
+    import sys
+
+    before = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    subprocess.run([sys.executable, "scripts/cli_doc.py"], cwd=ROOT, check=True)
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == before, "run python scripts/cli_doc.py"

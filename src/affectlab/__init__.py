@@ -5,13 +5,37 @@
 'joy'
 """
 
-from affectlab.analyses.conversation import conversation_dynamics
+from affectlab.analyses.aggregation import aggregate_labels
+from affectlab.analyses.agreement import (
+    AgreementResult,
+    agreement,
+    compare_with_engine,
+    compare_with_model,
+    rater_from_order,
+)
+from affectlab.analyses.conversation import (
+    ConversationDynamics,
+    ConversationResult,
+    TurnColumns,
+    TurnRecord,
+    conversation_dynamics,
+    load_turns,
+)
 from affectlab.analyses.document import Arc, document_arc
 from affectlab.analyses.evaluation import EvalReport, evaluate
-from affectlab.core.records import VAD, Affect, EmotionScore, Evidence, Provenance, Sentiment
-from affectlab.core.taxonomy import Taxonomy, available_taxonomies, load_taxonomy, project
+from affectlab.core.records import VAD, Affect, EmotionScore, Evidence, Provenance, Sentiment, flatten
+from affectlab.core.taxonomy import (
+    Mapping,
+    Taxonomy,
+    available_taxonomies,
+    load_taxonomy,
+    project,
+    register_mapping,
+    register_taxonomy,
+)
 from affectlab.core.version import affectlab_version
-from affectlab.engines.registry import available_engines, load_engine
+from affectlab.engines.base import Engine, NativeScores
+from affectlab.engines.registry import available_engines, load_engine, register_engine
 from affectlab.errors import (
     AffectlabError,
     AffectlabWarning,
@@ -33,30 +57,48 @@ __all__ = [
     "Affect",
     "AffectlabError",
     "AffectlabWarning",
+    "AgreementResult",
     "Analyzer",
     "Arc",
+    "ConversationDynamics",
+    "ConversationResult",
     "DataNotFound",
     "EmotionScore",
+    "Engine",
     "EngineError",
     "EngineNotFound",
     "EvalReport",
     "Evidence",
     "InputError",
+    "Mapping",
     "MissingExtra",
     "ModelLoadError",
+    "NativeScores",
     "ParameterError",
     "Provenance",
     "Sentiment",
     "Taxonomy",
     "TaxonomyError",
+    "TurnColumns",
+    "TurnRecord",
     "__version__",
+    "aggregate_labels",
+    "agreement",
     "analyze",
     "available_engines",
     "available_taxonomies",
+    "compare_with_engine",
+    "compare_with_model",
     "conversation_dynamics",
     "document_arc",
     "evaluate",
+    "flatten",
     "load_engine",
     "load_taxonomy",
+    "load_turns",
     "project",
+    "rater_from_order",
+    "register_engine",
+    "register_mapping",
+    "register_taxonomy",
 ]

@@ -28,7 +28,14 @@ show_progress = progress_enabled
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout instead of a table.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or log lines on stderr.")]
-ModelOption = Annotated[str, typer.Option("--model", "-m", help="Engine: 'embedded' (default) or 'hf:<path>'.")]
+ModelOption = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        "-m",
+        help="Engine: embedded (default), embedded:<folder>, lexicon, hf:<folder>; see 'affectlab models list'.",
+    ),
+]
 TaxonomyOption = Annotated[
     str | None,
     typer.Option("--taxonomy", "-t", help="goemotions, ekman, plutchik, parrott[:1|2|3], sentiment, semeval, ..."),
