@@ -7,9 +7,11 @@
 Only :mod:`affectlab.core` and :mod:`affectlab.errors` are imported here.
 """
 
+from affectlab.io.formats import FORMATS, SUFFIXES, detect_format
 from affectlab.io.frames import read_table
 from affectlab.io.progress import Progress, progress_enabled
-from affectlab.io.tables import FORMATS, SUFFIXES, Row, TableWriter, detect_format, read_rows
+from affectlab.io.tables import Row, read_rows
+from affectlab.io.writer import TableWriter
 
 __all__ = [
     "FORMATS",

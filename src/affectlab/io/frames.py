@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from affectlab.errors import InputError, ParameterError
-from affectlab.io.tables import detect_format, parquet_modules
+from affectlab.io.formats import detect_format
+from affectlab.io.writer import parquet_modules
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,11 +1,10 @@
-"""Streaming readers and writers for text tables: csv, tsv, jsonl, json, txt, parquet.
+"""Streaming readers for text tables: csv, tsv, jsonl, json, txt, parquet.
 
 Readers yield :class:`Row` objects in input order, in constant memory (except
 ``.json``, which is one document and is read whole). A malformed row becomes a
 ``Row`` with ``error`` set (and its line number in the message) so that output
-always has exactly one record per input row. Writers write to a temporary file
-beside the target and rename it only when :meth:`TableWriter.close` succeeds,
-so an interrupted run never leaves a half-written file under the final name.
+always has exactly one record per input row. Writing is :mod:`affectlab.io.writer`;
+format names are :mod:`affectlab.io.formats`.
 """
 
 from __future__ import annotations
@@ -14,30 +13,18 @@ import csv
 import json
 import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from affectlab.errors import AffectlabWarning, InputError, MissingExtra, ParameterError
+from affectlab.errors import AffectlabWarning, InputError
+from affectlab.io.formats import detect_format
 from affectlab.io.sniff import HEAD_BYTES, check_text_bytes
+from affectlab.io.writer import parquet_modules
 
-__all__ = ["FORMATS", "SUFFIXES", "Row", "TableWriter", "detect_format", "read_rows"]
-
-FORMATS = ("csv", "tsv", "jsonl", "json", "txt", "parquet")
-SUFFIXES = {
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "json",
-    ".txt": "txt",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-}
+__all__ = ["Row", "read_rows"]
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 _DELIMITED = {",": "CSV", "\t": "TSV"}
@@ -54,27 +41,6 @@ class Row:
     columns: dict[str, Any] = field(default_factory=dict)
     id: str | None = None
     error: str | None = None
-
-
-def detect_format(path: str | os.PathLike[str], given: str | None = None) -> str:
-    """The table format from ``given`` or from the file suffix.
-
-    Raises
-    ------
-    ParameterError
-        If the format is unknown or cannot be told from the suffix.
-    """
-    if given is not None:
-        if given not in FORMATS:
-            raise ParameterError(f"The 'format' parameter must be one of {', '.join(FORMATS)}. Got {given!r} instead.")
-        return given
-    suffix = Path(str(path)).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ParameterError(
-            f"Cannot tell the format of {str(path)!r} from its suffix; use one of "
-            f"{', '.join(sorted(SUFFIXES))} or pass --format ({', '.join(FORMATS)})."
-        )
-    return SUFFIXES[suffix]
 
 
 class _CountingLines:
@@ -288,152 +254,3 @@ def _read_parquet(
             index += 1
             if progress is not None:
                 progress[0] = int(size * index / total_rows)
-
-
-def parquet_modules() -> tuple[Any, Any]:
-    """``pyarrow`` and ``pyarrow.parquet``, or :class:`MissingExtra` naming the ``[parquet]`` extra."""
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError as exc:
-        raise MissingExtra("Parquet files need pyarrow: pip install 'affectlab[parquet]'.") from exc
-    return pa, pq
-
-
-class TableWriter:
-    """Write flat rows (csv/tsv/parquet) or nested records (json/jsonl) to a file or stdout.
-
-    Data goes to a temporary file beside ``path``; :meth:`close` renames it into
-    place, :meth:`abort` deletes it. Use as a context manager: an exception aborts.
-    """
-
-    def __init__(self, path: str | os.PathLike[str], fmt: str | None = None, *, force: bool = False) -> None:
-        self.path = str(path)
-        self.fmt = fmt or ("jsonl" if self.path == "-" else detect_format(self.path))
-        self.fmt = detect_format(self.path, self.fmt)
-        if self.fmt == "txt":
-            raise ParameterError("txt is an input format only; write csv, tsv, jsonl, json or parquet.")
-        if self.path != "-" and Path(self.path).exists() and not force:
-            raise InputError(f"Output file {self.path!r} exists; pass --force to overwrite it.")
-        self._columns: list[str] | None = None
-        self._count = 0
-        self._parquet: Any = None
-        self._pending: list[dict[str, Any]] = []
-        if self.path == "-":
-            if self.fmt == "parquet":
-                raise ParameterError("Parquet cannot be written to standard output; pass -o FILE.parquet.")
-            self._tmp = None
-            self._handle: IO[str] | None = sys.stdout
-        else:
-            target = Path(self.path)
-            if not target.parent.is_dir():
-                raise InputError(
-                    f"The folder of output file {self.path!r} does not exist; create it first "
-                    f"(mkdir -p {str(target.parent)!r})."
-                )
-            try:
-                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-            except OSError as exc:
-                raise InputError(f"Cannot write output file {self.path!r}: {exc.strerror}.") from exc
-            os.close(fd)
-            self._tmp = Path(tmp)
-            self._handle = None if self.fmt == "parquet" else self._tmp.open("w", encoding="utf-8", newline="")
-        self._csv: Any = None
-        if self.fmt == "json" and self._handle is not None:
-            self._handle.write("[")
-
-    @property
-    def nested(self) -> bool:
-        """True when the format keeps nested records (json, jsonl)."""
-        return self.fmt in ("json", "jsonl")
-
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        """Append rows (flat dicts for csv/tsv/parquet, nested for json/jsonl)."""
-        if self.fmt == "jsonl":
-            assert self._handle is not None
-            self._handle.writelines(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows)
-        elif self.fmt == "json":
-            assert self._handle is not None
-            for r in rows:
-                self._handle.write(("," if self._count else "") + "\n" + json.dumps(r, ensure_ascii=False, default=str))
-                self._count += 1
-        elif self.fmt in ("csv", "tsv"):
-            if self._csv is None:
-                self._columns = list(rows[0]) if rows else []
-                self._csv = csv.DictWriter(
-                    self._handle,
-                    self._columns,
-                    restval="",
-                    extrasaction="ignore",
-                    delimiter="," if self.fmt == "csv" else "\t",
-                )
-                self._csv.writeheader()
-            self._csv.writerows(rows)
-        else:
-            self._write_parquet(rows)
-
-    def write_header(self, columns: list[str]) -> None:
-        """Give a table that got no rows its columns (csv/tsv header, parquet schema of strings)."""
-        if self.fmt in ("csv", "tsv") and self._csv is None:
-            self._columns = list(columns)
-            self._csv = csv.DictWriter(self._handle, self._columns, delimiter="," if self.fmt == "csv" else "\t")
-            self._csv.writeheader()
-        elif self.fmt == "parquet" and self._parquet is None:
-            pa, pq = parquet_modules()
-
-            self._parquet = pq.ParquetWriter(str(self._tmp), pa.schema([pa.field(c, pa.string()) for c in columns]))
-
-    def _write_parquet(self, rows: list[dict[str, Any]]) -> None:
-        pa, pq = parquet_modules()
-
-        if not rows:
-            return
-        if self._parquet is None:
-            self._columns = list(rows[0])
-            table = pa.Table.from_pylist(rows)
-            schema = pa.schema(
-                [f if not pa.types.is_null(f.type) else pa.field(f.name, pa.string()) for f in table.schema]
-            )
-            self._parquet = pq.ParquetWriter(str(self._tmp), schema)
-        table = pa.Table.from_pylist(
-            [{c: r.get(c) for c in self._columns or []} for r in rows], schema=self._parquet.schema
-        )
-        self._parquet.write_table(table)
-
-    def close(self) -> None:
-        """Finish the file and move it into place."""
-        if self.fmt == "json" and self._handle is not None:
-            self._handle.write("\n]\n")
-        if self._parquet is not None:
-            self._parquet.close()
-        elif self.fmt == "parquet" and self._tmp is not None:
-            pa, pq = parquet_modules()
-
-            pq.write_table(pa.table({}), str(self._tmp))
-        if self._handle is not None and self._handle is not sys.stdout:
-            self._handle.close()
-        elif self._handle is sys.stdout:
-            sys.stdout.flush()
-        if self._tmp is not None:
-            umask = os.umask(0)
-            os.umask(umask)
-            self._tmp.chmod(0o666 & ~umask)  # mkstemp made it private; give it the usual permissions
-            os.replace(self._tmp, self.path)
-
-    def abort(self) -> None:
-        """Drop the partial output."""
-        if self._parquet is not None:
-            self._parquet.close()
-        if self._handle is not None and self._handle is not sys.stdout:
-            self._handle.close()
-        if self._tmp is not None:
-            self._tmp.unlink(missing_ok=True)
-
-    def __enter__(self) -> TableWriter:
-        return self
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
