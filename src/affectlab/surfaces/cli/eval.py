@@ -29,7 +29,7 @@ from affectlab.surfaces.cli._common import (
     show_progress,
     stderr,
 )
-from affectlab.surfaces.plots.evaluation import write_report
+from affectlab.surfaces.plots.evaluation import format_metric, write_report
 
 
 def _columns(value: str | None) -> list[str] | None:
@@ -166,10 +166,6 @@ def _interval(result: EvalReport, key: str) -> str:
     return "" if interval is None else f"[{interval[0]:.3f}, {interval[1]:.3f}]"
 
 
-def _num(value: float | None) -> str:
-    return "n/a" if value is None or value != value else f"{value:.3f}"
-
-
 def _print(result: EvalReport) -> None:
     console = Console()
     console.print(
@@ -185,13 +181,19 @@ def _print(result: EvalReport) -> None:
         table.add_column("value", justify="right")
         table.add_column("95% CI")
         for key in ("macro_f1", "micro_f1", "weighted_f1", "precision", "recall", "jaccard", "ece", "brier"):
-            table.add_row(key, _num(getattr(result, key)), _interval(result, key))
+            table.add_row(key, format_metric(getattr(result, key)), _interval(result, key))
         console.print(table)
         labels = Table(show_header=True, header_style="bold")
         for name in ("label", "F1", "precision", "recall", "support"):
             labels.add_column(name, justify="left" if name == "label" else "right")
         for label, row in (result.per_label or {}).items():
-            labels.add_row(label, _num(row["f1"]), _num(row["precision"]), _num(row["recall"]), str(row["support"]))
+            labels.add_row(
+                label,
+                format_metric(row["f1"]),
+                format_metric(row["precision"]),
+                format_metric(row["recall"]),
+                str(row["support"]),
+            )
         console.print(labels)
     else:
         table.add_column("dimension")
@@ -199,7 +201,7 @@ def _print(result: EvalReport) -> None:
             table.add_column(metric, justify="right")
         for dim in [*result.columns, "mean"]:
             cells = [
-                f"{_num((getattr(result, m) or {}).get(dim))} {_interval(result, f'{m}.{dim}')}"
+                f"{format_metric((getattr(result, m) or {}).get(dim))} {_interval(result, f'{m}.{dim}')}"
                 for m in ("pearson", "spearman", "ccc", "mae")
             ]
             table.add_row(dim, *cells)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,9 @@ from affectlab.analyses.evaluation import EvalReport, affectlab_version
 from affectlab.analyses.metrics import ECE_BINS, safe_div
 from affectlab.analyses.tables import VAD_DIMENSIONS
 from affectlab.errors import InputError, MissingExtra
+from affectlab.surfaces.plots._format import num
 
-__all__ = ["REPORT_FILES", "write_report"]
+__all__ = ["REPORT_FILES", "format_metric", "write_report"]
 
 
 # -- markdown and plots ------------------------------------------------------------------------------
@@ -25,15 +25,14 @@ REPORT_FILES = {
 }
 
 
-def _fmt(value: float | None, digits: int = 3) -> str:
-    if value is None or math.isnan(value):
-        return "n/a"
-    return f"{round(value, digits) + 0.0:.{digits}f}"  # + 0.0 turns -0.0 into 0.0
+def format_metric(value: float | None, digits: int = 3) -> str:
+    """A metric for tables and reports: ``digits`` decimals, ``n/a`` when undefined."""
+    return num(value, digits, signed=False, missing="n/a")
 
 
 def _ci(report: EvalReport, key: str) -> str:
     interval = report.ci95.get(key)
-    return "n/a" if interval is None else f"[{_fmt(interval[0])}, {_fmt(interval[1])}]"
+    return "n/a" if interval is None else f"[{format_metric(interval[0])}, {format_metric(interval[1])}]"
 
 
 def write_report(report: EvalReport, folder: str | Path, *, force: bool = False) -> list[Path]:
@@ -101,7 +100,7 @@ def _markdown(report: EvalReport) -> str:
         lines += ["## Headline metrics", "", "| metric | value | 95% CI |", "|---|---:|---|"]
         for key in ("macro_f1", "micro_f1", "weighted_f1", "precision", "recall", "jaccard", "ece", "brier"):
             value = getattr(report, key)
-            lines.append(f"| {key} | {_fmt(value)} | {_ci(report, key) if key in report.ci95 else ''} |")
+            lines.append(f"| {key} | {format_metric(value)} | {_ci(report, key) if key in report.ci95 else ''} |")
         lines += [
             "",
             "## Per label",
@@ -112,8 +111,8 @@ def _markdown(report: EvalReport) -> str:
         for label, row in (report.per_label or {}).items():
             threshold = (report.thresholds or {}).get(label)
             lines.append(
-                f"| {label} | {_fmt(row['f1'])} | {_fmt(row['precision'])} | {_fmt(row['recall'])} | "
-                f"{row['support']} | {_fmt(threshold, 2)} |"
+                f"| {label} | {format_metric(row['f1'])} | {format_metric(row['precision'])} | {format_metric(row['recall'])} | "
+                f"{row['support']} | {format_metric(threshold, 2)} |"
             )
         lines += [
             "",
@@ -128,8 +127,8 @@ def _markdown(report: EvalReport) -> str:
             "",
             "## Calibration",
             "",
-            f"ECE over all per-label probabilities, {ECE_BINS} equal-width bins: {_fmt(report.ece)} "
-            f"{_ci(report, 'ece')}; Brier score {_fmt(report.brier)}.",
+            f"ECE over all per-label probabilities, {ECE_BINS} equal-width bins: {format_metric(report.ece)} "
+            f"{_ci(report, 'ece')}; Brier score {format_metric(report.brier)}.",
             "",
             "![reliability diagram](reliability.png)",
             "",
@@ -138,7 +137,7 @@ def _markdown(report: EvalReport) -> str:
         ]
         for b in report.reliability or []:
             lines.append(
-                f"| {b['lo']:.3f}-{b['hi']:.3f} | {b['count']} | {_fmt(b['confidence'])} | {_fmt(b['accuracy'])} |"
+                f"| {b['lo']:.3f}-{b['hi']:.3f} | {b['count']} | {format_metric(b['confidence'])} | {format_metric(b['accuracy'])} |"
             )
     else:
         lines += [
@@ -150,7 +149,9 @@ def _markdown(report: EvalReport) -> str:
         metrics = ("pearson", "spearman", "ccc", "mae")
         for dim in [*report.columns, "mean"]:
             source = (report.dimension_source or {}).get(dim, "")
-            cells = [f"{_fmt((getattr(report, m) or {}).get(dim))} {_ci(report, f'{m}.{dim}')}" for m in metrics]
+            cells = [
+                f"{format_metric((getattr(report, m) or {}).get(dim))} {_ci(report, f'{m}.{dim}')}" for m in metrics
+            ]
             lines.append(f"| {dim} | {source} | " + " | ".join(cells) + " |")
         lines += ["", "![predicted vs gold](scatter.png)"]
     if report.notes:
@@ -167,7 +168,7 @@ def _plot_per_label(report: EvalReport, figure: Any) -> Any:
     ax.barh(order, [per[k]["f1"] for k in order], color="#4c72b0")
     ax.set_xlim(0, 1)
     ax.set_xlabel("F1")
-    ax.set_title(f"Per-label F1: {report.dataset} ({report.split}), macro {_fmt(report.macro_f1)}")
+    ax.set_title(f"Per-label F1: {report.dataset} ({report.split}), macro {format_metric(report.macro_f1)}")
     fig.tight_layout()
     return fig
 
@@ -197,7 +198,7 @@ def _plot_reliability(report: EvalReport, figure: Any) -> Any:
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
     ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], marker="o", label="model")
     ax.set_ylabel("fraction of gold positives")
-    ax.set_title(f"Reliability: ECE {_fmt(report.ece)}")
+    ax.set_title(f"Reliability: ECE {format_metric(report.ece)}")
     ax.legend(loc="upper left")
     counts.bar([(b["lo"] + b["hi"]) / 2 for b in bins], [b["count"] for b in bins], width=1 / ECE_BINS)
     counts.set_yscale("log")
@@ -215,7 +216,7 @@ def _plot_scatter(report: EvalReport, figure: Any) -> Any:
         ax.scatter(report.gold[:, j], report.predicted[:, j], s=4, alpha=0.3)
         lo = -1.0 if dim in VAD_DIMENSIONS else 0.0
         ax.plot([lo, 1], [lo, 1], linestyle="--", color="grey")
-        ax.set_title(f"{dim}: r {_fmt((report.pearson or {}).get(dim), 2)}")
+        ax.set_title(f"{dim}: r {format_metric((report.pearson or {}).get(dim), 2)}")
         ax.set_xlabel("gold")
         ax.set_ylabel("predicted")
     fig.tight_layout()
