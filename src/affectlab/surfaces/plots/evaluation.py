@@ -111,8 +111,8 @@ def _markdown(report: EvalReport) -> str:
         for label, row in (report.per_label or {}).items():
             threshold = (report.thresholds or {}).get(label)
             lines.append(
-                f"| {label} | {format_metric(row['f1'])} | {format_metric(row['precision'])} | {format_metric(row['recall'])} | "
-                f"{row['support']} | {format_metric(threshold, 2)} |"
+                f"| {label} | {format_metric(row['f1'])} | {format_metric(row['precision'])} | "
+                f"{format_metric(row['recall'])} | {row['support']} | {format_metric(threshold, 2)} |"
             )
         lines += [
             "",
@@ -137,7 +137,8 @@ def _markdown(report: EvalReport) -> str:
         ]
         for b in report.reliability or []:
             lines.append(
-                f"| {b['lo']:.3f}-{b['hi']:.3f} | {b['count']} | {format_metric(b['confidence'])} | {format_metric(b['accuracy'])} |"
+                f"| {b['lo']:.3f}-{b['hi']:.3f} | {b['count']} | {format_metric(b['confidence'])} | "
+                f"{format_metric(b['accuracy'])} |"
             )
     else:
         lines += [
