@@ -28,3 +28,11 @@ def test_spell_out() -> None:
 def test_word_spans_cover_words() -> None:
     text = "I'm not happy, really."
     assert [text[a:b] for a, b in word_spans(text)] == ["I'm", "not", "happy", ",", "really", "."]
+
+
+def test_function_words_are_not_content_words() -> None:
+    from affectlab.core.text import is_content_word
+
+    assert [is_content_word(w) for w in ("furious", "I", "this", "at", "The", "not", "never", "I'm", "don't", "!")] == [
+        True, False, False, False, False, True, True, False, True, False,
+    ]  # fmt: skip

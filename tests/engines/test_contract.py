@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from affectlab.core.taxonomy import available_taxonomies, load_taxonomy, mapping_path
-from affectlab.engines.base import Engine, NativeScores
+from affectlab.core.text import is_content_word
+from affectlab.engines.base import MIN_EVIDENCE_WEIGHT, Engine, NativeScores
 from affectlab.engines.registry import available_engines, load_engine, register_engine
 from affectlab.errors import InputError, TaxonomyError
 
@@ -140,6 +141,8 @@ def test_explain_returns_spans_of_the_text(engine: Engine) -> None:
     record = engine.predict([text], explain=True)[0]
     assert record.evidence, "explain=True must give evidence for a text with emotion words"
     for evidence in record.evidence:
+        assert is_content_word(evidence.text), f"{evidence.text!r} is a function word"
+        assert evidence.weight >= MIN_EVIDENCE_WEIGHT
         assert text[evidence.start : evidence.end] == evidence.text
         assert evidence.weight > 0
         assert evidence.label in record.labels or evidence.label == record.top

@@ -18,12 +18,14 @@ from numpy.typing import NDArray
 
 from affectlab.core import taxonomy as tx
 from affectlab.core.records import VAD, Affect, Evidence, Provenance, Sentiment
-from affectlab.core.text import Normalized, normalize, word_spans
+from affectlab.core.text import Normalized, is_content_word, normalize, word_spans
 from affectlab.errors import InputError, TaxonomyError
 
 __all__ = ["Engine", "NativeScores"]
 
 MAX_EXPLAIN_WORDS = 200
+#: Smallest drop in a label's probability (deleting the word) that counts as evidence.
+MIN_EVIDENCE_WEIGHT = 0.01
 #: Characters of one text an engine reads by default (about 20,000 words); longer texts are cut and flagged
 #: ``capped``. Raise it per engine (``engine.max_chars = ...``, ``--max-chars`` on the CLI) or use
 #: :func:`affectlab.document_arc` for books.
@@ -260,9 +262,13 @@ class Engine(ABC):
         )
 
     def _explain(self, record: Affect, text: str, top_k: int = 5) -> Affect:
-        """Occlusion evidence: how much deleting each word lowers the top labels' probability."""
+        """Occlusion evidence: how much deleting each content word lowers the top labels' probability.
+
+        Function words (:data:`affectlab.core.text.FUNCTION_WORDS`) are never evidence, and a word
+        counts only when deleting it lowers the label's probability by at least ``MIN_EVIDENCE_WEIGHT``.
+        """
         explained = list(record.labels[:2]) or ([record.top] if record.top else [])
-        spans = [s for s in word_spans(text) if any(ch.isalnum() for ch in text[s[0] : s[1]])][:MAX_EXPLAIN_WORDS]
+        spans = [s for s in word_spans(text) if is_content_word(text[s[0] : s[1]])][:MAX_EXPLAIN_WORDS]
         if not explained or not spans:
             return record
         variants = [(text[:a] + text[b:]).strip() or "." for a, b in spans]
@@ -275,7 +281,7 @@ class Engine(ABC):
             base = record.emotions[label]
             drops = [base - row[j] for row in rows]
             for k in np.argsort(drops)[::-1][:top_k]:
-                if drops[k] > 0:
+                if drops[k] >= MIN_EVIDENCE_WEIGHT:
                     a, b = spans[k]
                     evidence.append(Evidence(text[a:b], a, b, label, float(drops[k])))
         return replace(record, evidence=tuple(evidence))
