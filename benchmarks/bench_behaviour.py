@@ -36,6 +36,7 @@ import json
 import os
 import platform
 import re
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -260,6 +261,19 @@ def cpu_name() -> str:
     return platform.processor() or "unknown"
 
 
+def code_version() -> str:
+    """The git commit the package was run from, marked when ``src/`` has uncommitted changes."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=root, capture_output=True, text=True)
+    except OSError:
+        return "unknown"
+    if sha.returncode != 0:
+        return "unknown"
+    return sha.stdout.strip() + (" with uncommitted changes under src/" if dirty.stdout.strip() else "")
+
+
 def describe(record: Affect, name: str) -> str:
     """What the model said about a case, in the terms of the class's check."""
     top3 = ", ".join(f"{label} {record.emotions[label]:.2f}" for label in all_ranked(record)[:3])
@@ -309,7 +323,7 @@ def main() -> None:
 
     machine = (
         f"Machine: {cpu_name()}, {os.cpu_count()} cores, {platform.platform()}; Python {platform.python_version()}, "
-        f"affectlab {affectlab.__version__}."
+        f"affectlab {affectlab.__version__} (git {code_version()})."
     )
     command = "python benchmarks/bench_behaviour.py" + ("" if args.model == "embedded" else f" --model {args.model}")
     table = [
