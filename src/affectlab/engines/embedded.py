@@ -137,6 +137,8 @@ class EmbeddedEngine(Engine):
         """
         body = self.max_tokens - 2  # [CLS] and [SEP]
         spelled = spell_out(text)
+        if len(spelled) <= body:  # a word piece covers at least one character: it fits, no need to tokenize
+            return [text]
         encoding = self._tokenizer.encode(spelled, add_special_tokens=False)
         if len(encoding.ids) <= body:
             return [text]
