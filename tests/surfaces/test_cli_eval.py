@@ -188,3 +188,16 @@ def test_builtin_dataset_json(tiny_model_dir: Path) -> None:
     assert list(data) == JSON_KEYS
     assert data["dataset"] == "brighter-a:eng" and data["n"] == 60 and "smoke tests only" in data["subset"]
     assert set(data["per_label"]) == {"anger", "fear", "joy", "sadness", "surprise"}  # English has no disgust
+
+
+def test_a_labelled_table_on_stdin(labelled: Path, tiny_model_dir: Path) -> None:
+    args = ["-", "--labels-column", "emotions", "--dataset-taxonomy", "ekman", "-m", f"embedded:{tiny_model_dir}"]
+    piped = runner.invoke(
+        app, ["eval", *args, "--input-format", "csv", "--json", "--n-boot", "0"], input=labelled.read_text()
+    )
+    from_file = run(str(labelled), *args[1:], "--json", "--n-boot", "0")
+    assert piped.exit_code == 0, piped.output
+    assert json.loads(piped.stdout)["dataset"] == "stdin"
+    assert json.loads(piped.stdout)["macro_f1"] == json.loads(from_file.stdout)["macro_f1"]
+    without_format = runner.invoke(app, ["eval", *args], input=labelled.read_text())
+    assert without_format.exit_code == 2 and "--input-format" in without_format.stderr

@@ -46,13 +46,14 @@ def load_table_dataset(
     id_column: str | None = None,
     split: str = "test",
     name: str | None = None,
+    fmt: str | None = None,
 ) -> Dataset:
     """Load a labelled table as a :class:`~affectlab.datasets.Dataset`.
 
     Parameters
     ----------
     path : str or Path
-        A .csv, .tsv, .jsonl, .json or .parquet file.
+        A .csv, .tsv, .jsonl, .json or .parquet file, or ``"-"`` for standard input (``fmt`` then required).
     text_column : str, default="text"
         Column holding the texts.
     label_columns : sequence of str, optional
@@ -72,7 +73,9 @@ def load_table_dataset(
     split : str, default="test"
         Split name recorded in the dataset (and in evaluation reports).
     name : str, optional
-        Dataset name; default the file name.
+        Dataset name; default the file name (``stdin`` for standard input).
+    fmt : str, optional
+        Table format when the suffix does not tell (see :data:`affectlab.io.FORMATS`).
 
     Returns
     -------
@@ -101,9 +104,11 @@ def load_table_dataset(
             f"(comma-separated labels) or 'value_columns' (numeric). Got {len(given)}."
         )
     source = str(path)
-    if not Path(source).is_file():
+    if source != "-" and not Path(source).is_file():
         raise InputError(f"Dataset file {source!r} does not exist.")
-    rows = list(read_rows(source, text_column=text_column, id_column=id_column))
+    if source == "-" and fmt is None:
+        raise ParameterError("A dataset read from standard input needs its format: pass fmt= (--input-format).")
+    rows = list(read_rows(source, fmt=fmt, text_column=text_column, id_column=id_column))
     for row in rows:
         if row.error:
             raise InputError(f"{row.error}; fix the row or remove it.")
@@ -111,7 +116,7 @@ def load_table_dataset(
         raise InputError(f"Dataset file {source!r} has no rows.")
     ids = [str(r.id) for r in rows]
     texts = ["" if r.text is None else str(r.text) for r in rows]
-    name = name or Path(source).name
+    name = name or ("stdin" if source == "-" else Path(source).name)
     tax = load_taxonomy(taxonomy) if taxonomy is not None else None
 
     if value_columns is not None:

@@ -14,12 +14,13 @@ from rich.table import Table
 from affectlab.analyses.evaluation import EvalReport, evaluate
 from affectlab.analyses.tables import load_table_dataset
 from affectlab.datasets import Dataset
-from affectlab.errors import InputError, ParameterError
+from affectlab.errors import ParameterError
 from affectlab.io import SUFFIXES
 from affectlab.surfaces.cli._common import (
     DebugOption,
     ForceOption,
     IdColumnOption,
+    InputFormatOption,
     JsonOption,
     ModelOption,
     QuietOption,
@@ -37,7 +38,7 @@ def _columns(value: str | None) -> list[str] | None:
 
 
 def _is_file(dataset: str) -> bool:
-    return Path(dataset).is_file() or Path(dataset).suffix.lower() in SUFFIXES
+    return dataset == "-" or Path(dataset).is_file() or Path(dataset).suffix.lower() in SUFFIXES
 
 
 def _table(
@@ -49,11 +50,11 @@ def _table(
     labels_column: str | None,
     value_columns: str | None,
     taxonomy: str | None,
+    fmt: str | None,
 ) -> Dataset:
-    if not Path(path).is_file():
-        raise InputError(f"Dataset file {path!r} does not exist.")
     return load_table_dataset(
         path,
+        fmt=fmt,
         text_column=text_column,
         label_columns=_columns(label_columns),
         labels_column=labels_column,
@@ -69,7 +70,8 @@ def eval_(
         str,
         typer.Argument(
             help="A built-in dataset (goemotions, goemotions-ekman, goemotions-sentiment, emobank, xed-en, "
-            "brighter-a:<lang>, brighter-b:<lang>) or a .csv/.tsv/.jsonl/.json/.parquet file."
+            "brighter-a:<lang>, brighter-b:<lang>, enisear-ekman, goodnewseveryone-ekman), a .csv/.tsv/.jsonl/.json/"
+            ".parquet file, or - for a table on stdin (with --input-format)."
         ),
     ],
     split: Annotated[str, typer.Option("--split", help="Split to score: test, dev or train.")] = "test",
@@ -111,6 +113,7 @@ def eval_(
     limit: Annotated[
         int | None, typer.Option("--limit", help="Score only the first N items: smoke tests only, never a benchmark.")
     ] = None,
+    input_format: InputFormatOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -127,7 +130,15 @@ def eval_(
         }
         dev: Dataset | None = None
         if _is_file(dataset):
-            table = (text_column or "text", id_column, label_columns, labels_column, value_columns, dataset_taxonomy)
+            table = (
+                text_column or "text",
+                id_column,
+                label_columns,
+                labels_column,
+                value_columns,
+                dataset_taxonomy,
+                input_format,
+            )
             data: Dataset | str = _table(dataset, split, *table)
             if dev_file is not None:
                 dev = _table(dev_file, "dev", *table)
