@@ -10,6 +10,7 @@ format names are :mod:`affectlab.io.formats`.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import sys
@@ -62,7 +63,8 @@ class _CountingLines:
 
 def _open(path: str | os.PathLike[str]) -> tuple[IO[bytes], int | None]:
     if str(path) == "-":
-        return sys.stdin.buffer, None
+        stdin = sys.stdin.buffer
+        return (stdin if hasattr(stdin, "peek") else io.BufferedReader(stdin)), None  # peek: the binary check
     file = Path(path)
     if not file.is_file():
         raise InputError(f"Input file {str(path)!r} does not exist.")
@@ -136,7 +138,7 @@ def read_rows(
                 progress[0] = lines.bytes_read
             yield row
     finally:
-        if handle is not sys.stdin.buffer:
+        if str(path) != "-":
             handle.close()
 
 
