@@ -183,3 +183,13 @@ def test_taxonomy_list_shows_the_accepted_spellings() -> None:
 def test_the_summary_explains_a_neutral_label_with_a_signed_score(tiny_model_dir: Path) -> None:
     result = runner.invoke(app, ["analyze", "the meeting is at noon", "-m", f"embedded:{tiny_model_dir}"])
     assert "P(positive) - P(negative)" in result.stdout and "● = in labels" in result.stdout
+
+
+def test_aggregate_of_no_ratings_writes_a_header(tmp_path: Path) -> None:
+    source = tmp_path / "ratings.csv"
+    source.write_text("id,rater,value\n")
+    out = tmp_path / "gold.csv"
+    args = ["aggregate", str(source), "--item-column", "id", "--rater-column", "rater", "--value-column", "value"]
+    result = runner.invoke(app, [*args, "-o", str(out)])
+    assert result.exit_code == 0 and "has no ratings" in result.stderr
+    assert list(pd.read_csv(out).columns) == ["id", "n_raters", "labels"]

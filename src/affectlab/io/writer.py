@@ -80,6 +80,8 @@ class TableWriter:
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         """Append rows (flat dicts for csv/tsv/parquet, nested for json/jsonl)."""
+        if not rows:  # nothing to write; a table that never gets rows gets its columns from write_header
+            return
         if self.fmt == "jsonl":
             assert self._handle is not None
             self._handle.writelines(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Annotated
 
 import typer
 
 from affectlab.analyses.aggregation import aggregate_labels
 from affectlab.core.serialize import jsonable
-from affectlab.errors import ParameterError
+from affectlab.errors import AffectlabWarning, ParameterError
 from affectlab.io import TableWriter, read_table
 from affectlab.surfaces.cli._common import (
     DebugOption,
@@ -68,5 +69,11 @@ def aggregate(
         table = aggregate_labels(frame, item=item, value=value, rater=rater, method=method, sep=sep)
         with TableWriter(output or "-", fmt, force=force) as writer:
             writer.write(jsonable(table.to_dict("records"), digits=DIGITS))
+            if table.empty:
+                writer.write_header([str(c) for c in table.columns])
+                where = "standard input" if source == "-" else repr(source)
+                warnings.warn(
+                    f"{where} has no ratings; wrote an empty table with its header.", AffectlabWarning, stacklevel=1
+                )
         if not quiet:
             stderr.print(f"{len(table)} items ({method}) -> {output or 'stdout'}", highlight=False)
