@@ -158,3 +158,17 @@ def test_predict_probs_matches_the_records(engine: Engine) -> None:
     labels = list(records[0].emotions)
     expected = [[r.emotions[k] for k in labels] for r in records]
     assert engine.predict_probs(texts, "ekman").tolist() == expected
+
+
+def test_a_broken_plugin_fails_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.metadata import EntryPoint
+
+    from affectlab.engines import registry
+    from affectlab.errors import EngineError
+
+    broken = EntryPoint(name="broken-plugin", value="no_such_module_anywhere:factory", group="affectlab.engines")
+    monkeypatch.setattr(registry, "_entry_points", lambda: {"broken-plugin": broken})
+    assert "broken-plugin" in available_engines()  # listed without being imported
+    with pytest.raises(EngineError, match="'broken-plugin' .*failed to load: ModuleNotFoundError"):
+        load_engine("broken-plugin")
+    assert load_engine("lexicon").name  # the others still load
