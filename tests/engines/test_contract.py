@@ -169,6 +169,6 @@ def test_a_broken_plugin_fails_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     broken = EntryPoint(name="broken-plugin", value="no_such_module_anywhere:factory", group="affectlab.engines")
     monkeypatch.setattr(registry, "_entry_points", lambda: {"broken-plugin": broken})
     assert "broken-plugin" in available_engines()  # listed without being imported
-    with pytest.raises(EngineError, match="'broken-plugin' .*failed to load: ModuleNotFoundError"):
+    with pytest.raises(EngineError, match=r"'broken-plugin' .*failed to load: ModuleNotFoundError"):
         load_engine("broken-plugin")
     assert load_engine("lexicon").name  # the others still load
