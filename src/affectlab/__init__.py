@@ -3,26 +3,15 @@
 >>> import affectlab
 >>> affectlab.analyze("What a wonderful day!").top  # doctest: +SKIP
 'joy'
+
+The analyses (arcs, conversations, evaluation, agreement, aggregation) load on first use, so that
+``import affectlab`` and a first ``analyze`` stay fast; their names are listed in ``__all__`` like
+the others.
 """
 
-from affectlab.analyses.aggregation import aggregate_labels
-from affectlab.analyses.agreement import (
-    AgreementResult,
-    agreement,
-    compare_with_engine,
-    compare_with_model,
-    rater_from_order,
-)
-from affectlab.analyses.conversation import (
-    ConversationDynamics,
-    ConversationResult,
-    TurnColumns,
-    TurnRecord,
-    conversation_dynamics,
-    load_turns,
-)
-from affectlab.analyses.document import Arc, document_arc
-from affectlab.analyses.evaluation import EvalReport, evaluate
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from affectlab.core.records import VAD, Affect, EmotionScore, Evidence, Provenance, Sentiment, flatten
 from affectlab.core.taxonomy import (
     Mapping,
@@ -51,6 +40,60 @@ from affectlab.errors import (
 from affectlab.surfaces.api import Analyzer, analyze
 
 __version__ = affectlab_version()
+
+#: Public names whose modules import pandas or scipy: loaded by ``__getattr__`` when first used.
+_LAZY = {
+    "aggregate_labels": "affectlab.analyses.aggregation",
+    "AgreementResult": "affectlab.analyses.agreement",
+    "agreement": "affectlab.analyses.agreement",
+    "compare_with_engine": "affectlab.analyses.agreement",
+    "compare_with_model": "affectlab.analyses.agreement",
+    "rater_from_order": "affectlab.analyses.agreement",
+    "ConversationDynamics": "affectlab.analyses.conversation",
+    "ConversationResult": "affectlab.analyses.conversation",
+    "TurnColumns": "affectlab.analyses.conversation",
+    "TurnRecord": "affectlab.analyses.conversation",
+    "conversation_dynamics": "affectlab.analyses.conversation",
+    "load_turns": "affectlab.analyses.conversation",
+    "Arc": "affectlab.analyses.document",
+    "document_arc": "affectlab.analyses.document",
+    "EvalReport": "affectlab.analyses.evaluation",
+    "evaluate": "affectlab.analyses.evaluation",
+}
+
+if TYPE_CHECKING:
+    from affectlab.analyses.aggregation import aggregate_labels
+    from affectlab.analyses.agreement import (
+        AgreementResult,
+        agreement,
+        compare_with_engine,
+        compare_with_model,
+        rater_from_order,
+    )
+    from affectlab.analyses.conversation import (
+        ConversationDynamics,
+        ConversationResult,
+        TurnColumns,
+        TurnRecord,
+        conversation_dynamics,
+        load_turns,
+    )
+    from affectlab.analyses.document import Arc, document_arc
+    from affectlab.analyses.evaluation import EvalReport, evaluate
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'affectlab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "VAD",
