@@ -42,7 +42,6 @@ from affectlab.core import taxonomy as tx
 from common import encoder_dir
 from train_default import MultiTaskModel
 
-VERSION = "1.2.0"
 GRID = np.round(np.arange(0.02, 0.96, 0.01), 2)
 
 
@@ -129,6 +128,7 @@ def main() -> None:
     parser.add_argument("--run", type=Path, default=Path("runs/default"))
     parser.add_argument("--out", type=Path, default=Path("src/affectlab/models/default"))
     parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--version", default="1.2.0", help="version written into the artifact's config.json")
     args = parser.parse_args()
     torch.set_num_threads(2)
 
@@ -297,7 +297,7 @@ def main() -> None:
     np.savez(args.out / "heads.npz", **arrays)
     config = {
         "name": "affectlab-minilm",
-        "version": VERSION,
+        "version": args.version,
         "native_taxonomy": "goemotions",
         "max_tokens": args.max_tokens,
         "encoder": "all-MiniLM-L6-v2 (fine-tuned), int8 per-channel ONNX",

@@ -26,6 +26,7 @@ import argparse
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -232,8 +233,13 @@ def continue_training(
     pos_weight: torch.Tensor,
     lr: float,
     head_lr: float,
+    extra_losses: dict[str, Callable[..., torch.Tensor]] | None = None,
 ) -> None:
-    """Train ``model`` on the batches of ``plan`` in order at constant learning rates (the later stages)."""
+    """Train ``model`` on the batches of ``plan`` in order at constant learning rates (the later stages).
+
+    ``extra_losses`` maps a task name to ``loss(model, ids, mask, target)`` for tasks that
+    :func:`task_loss` does not know (e.g. gold in another taxonomy, projected).
+    """
     optimizer = torch.optim.AdamW(
         [{"params": model.encoder.parameters(), "lr": lr}, {"params": model.heads.parameters(), "lr": head_lr}],
         weight_decay=0.01,
@@ -243,7 +249,11 @@ def continue_training(
     for step, (name, idx) in enumerate(plan, start=1):
         task = tasks[name]
         ids, mask = pad([encoded[name][i] for i in idx])
-        loss = task_loss(task, model, ids, mask, torch.tensor(task.targets[idx], dtype=torch.float32), pos_weight)
+        target = torch.tensor(task.targets[idx], dtype=torch.float32)
+        if extra_losses and name in extra_losses:
+            loss = extra_losses[name](model, ids, mask, target)
+        else:
+            loss = task_loss(task, model, ids, mask, target, pos_weight)
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
