@@ -119,6 +119,22 @@ def best_thresholds(prob: np.ndarray, gold: np.ndarray) -> list[float]:
     return out
 
 
+def held_out_events(ids: set[str]) -> tuple[list[str], np.ndarray]:
+    """Texts and Ekman gold (7 columns; neutral 0) of the event train rows that ``training/events.py`` held out."""
+    labels = list(tx.load_taxonomy("ekman").labels)
+    texts, gold = [], []
+    for name in ("enisear-ekman", "goodnewseveryone-ekman"):
+        data = datasets.load_dataset(name, "train")
+        for i, id_ in enumerate(data.ids):
+            if id_ in ids:
+                row = np.zeros(len(labels))
+                for j, column in enumerate(data.columns):
+                    row[labels.index(column)] = np.asarray(data.targets)[i, j]
+                texts.append(data.texts[i])
+                gold.append(row)
+    return texts, np.array(gold)
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -255,9 +271,18 @@ def main() -> None:
     for j, label in enumerate(br_dev_a.columns):
         semeval_gold[:, semeval_labels.index(label)] = br_gold[:, j]
 
+    ekman_probs, ekman_gold = tx.project(probs["goemotions"], "goemotions", "ekman"), ekman.targets
+    if meta.get("event_holdout_ids"):  # events.py kept these train rows out of training for this
+        event_texts, event_gold = held_out_events(set(meta["event_holdout_ids"]))
+        event_z = logits(onnx_features(int8, tokenizer_path, event_texts, args.max_tokens), "goemotions")
+        event_probs = sig(
+            event_z * np.array(config_heads["goemotions"]["scale"]) + np.array(config_heads["goemotions"]["shift"])
+        )
+        ekman_probs = np.concatenate([ekman_probs, tx.project(event_probs, "goemotions", "ekman")])
+        ekman_gold = np.concatenate([ekman_gold, event_gold])
     thresholds = {
         "goemotions": best_thresholds(probs["goemotions"], ge.targets),
-        "ekman": best_thresholds(tx.project(probs["goemotions"], "goemotions", "ekman"), ekman.targets),
+        "ekman": best_thresholds(ekman_probs, ekman_gold),
         "goemotions-sentiment": best_thresholds(
             tx.project(probs["goemotions"], "goemotions", "goemotions-sentiment"), senti.targets
         ),
@@ -306,7 +331,9 @@ def main() -> None:
         "intensity": {"labels": heads["intensity"][1]},
         "thresholds": thresholds,
         "thresholds_source": "per-label F1-optimal on dev splits (GoEmotions dev, XED seeded dev, BRIGHTER eng dev "
-        "+ 300 held-out train rows); 0.5 elsewhere",
+        "+ 300 held-out train rows"
+        + ("; Ekman also on held-out enISEAR/GoodNewsEveryone train rows" if meta.get("event_holdout_ids") else "")
+        + "); 0.5 elsewhere",
         "training": {"history": state["history"], "args": state["args"]},
     }
     files = ("encoder.onnx", "heads.npz", "tokenizer.json")
