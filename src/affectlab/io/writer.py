@@ -50,28 +50,32 @@ class TableWriter:
         self._count = 0
         self._parquet: Any = None
         self._pending: list[dict[str, Any]] = []
+        self._csv: Any = None
         if self.path == "-":
             if self.fmt == "parquet":
                 raise ParameterError("Parquet cannot be written to standard output; pass -o FILE.parquet.")
             self._tmp = None
             self._handle: IO[str] | None = sys.stdout
         else:
-            target = Path(self.path)
-            if not target.parent.is_dir():
-                raise InputError(
-                    f"The folder of output file {self.path!r} does not exist; create it first "
-                    f"(mkdir -p {str(target.parent)!r})."
-                )
-            try:
-                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-            except OSError as exc:
-                raise InputError(f"Cannot write output file {self.path!r}: {exc.strerror}.") from exc
-            os.close(fd)
-            self._tmp = Path(tmp)
-            self._handle = None if self.fmt == "parquet" else self._tmp.open("w", encoding="utf-8", newline="")
-        self._csv: Any = None
+            self._open()
         if self.fmt == "json" and self._handle is not None:
             self._handle.write("[")
+
+    def _open(self) -> None:
+        """Open the temporary file beside the target that :meth:`close` renames into place."""
+        target = Path(self.path)
+        if not target.parent.is_dir():
+            raise InputError(
+                f"The folder of output file {self.path!r} does not exist; create it first "
+                f"(mkdir -p {str(target.parent)!r})."
+            )
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        except OSError as exc:
+            raise InputError(f"Cannot write output file {self.path!r}: {exc.strerror}.") from exc
+        os.close(fd)
+        self._tmp = Path(tmp)
+        self._handle = None if self.fmt == "parquet" else self._tmp.open("w", encoding="utf-8", newline="")
 
     @property
     def nested(self) -> bool:

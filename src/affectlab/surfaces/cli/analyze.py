@@ -15,10 +15,11 @@ from rich.table import Table
 
 from affectlab.core.records import Affect
 from affectlab.core.validation import check_choice, check_int
+from affectlab.core.version import affectlab_version
 from affectlab.engines.base import MAX_CHARS
 from affectlab.engines.registry import load_engine
-from affectlab.errors import AffectlabWarning, InputError
-from affectlab.io import SUFFIXES, Progress, Row, TableWriter, read_rows
+from affectlab.errors import AffectlabWarning, InputError, ParameterError
+from affectlab.io import SUFFIXES, Progress, ResumableWriter, Row, TableWriter, read_rows
 from affectlab.surfaces.api import Analyzer, flatten
 from affectlab.surfaces.cli._common import (
     DebugOption,
@@ -73,6 +74,14 @@ def analyze(
         ),
     ] = MAX_CHARS,
     threads: Annotated[int | None, typer.Option("--threads", help="CPU threads for the engine (default: all).")] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue an interrupted run of the same command (csv, tsv or jsonl output; a manifest "
+            "OUTPUT.resume.json records each finished chunk).",
+        ),
+    ] = False,
     force: ForceOption = False,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
@@ -100,6 +109,20 @@ def analyze(
         engine = load_engine(model, **options)
         engine.max_chars = max_chars
         analyzer = Analyzer(engine, taxonomy=taxonomy, explain=bool(explain), batch_size=batch_size)
+        key = None
+        if resume:
+            if source == "-":
+                raise ParameterError("--resume needs an input file: standard input cannot be read again.")
+            stat = Path(source).stat()
+            options = [fmt, input_format, text_column, id_column, taxonomy, model, explain, on_error, max_chars]
+            key = {
+                "input": str(Path(source).resolve()),
+                "input_bytes": stat.st_size,
+                "input_mtime_ns": stat.st_mtime_ns,
+                "options": options,
+                "model": f"{engine.name}@{engine.version}",
+                "affectlab": affectlab_version(),
+            }
         n_rows, n_errors = _run_file(
             source,
             output or "-",
@@ -111,6 +134,7 @@ def analyze(
             on_error,
             force,
             show_progress(quiet),
+            key,
         )
         if not quiet:
             where = output or "stdout"
@@ -129,13 +153,22 @@ def _run_file(
     on_error: str,
     force: bool,
     progress: bool,
+    resume_key: dict[str, Any] | None = None,
 ) -> tuple[int, int]:
     consumed = [0]
     rows = read_rows(source, fmt=input_format, text_column=text_column, id_column=id_column, progress=consumed)
     total = Path(source).stat().st_size if source != "-" else None
     n_rows = n_errors = 0
     bar = Progress("analyzing", total, enabled=progress, unit="rows")
-    with TableWriter(output, fmt, force=force) as writer, bar:
+    writer = (
+        TableWriter(output, fmt, force=force)
+        if resume_key is None
+        else ResumableWriter(output, fmt, key=resume_key, force=force)
+    )
+    if isinstance(writer, ResumableWriter) and writer.rows_done:
+        n_rows = writer.rows_done
+        rows = islice(rows, writer.rows_done, None)  # written before the interruption: read, not scored
+    with writer, bar:
         while batch := list(islice(rows, CHUNK_ROWS)):
             bad = [r for r in batch if r.error]
             if bad and on_error == "fail":
