@@ -132,3 +132,24 @@ def test_stdin_through_the_real_entry_point(tiny_model_dir: Path) -> None:
     records = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [r["id"] for r in records] == ["0", "1", "2"]
     assert records[1]["flags"] == ["empty"]
+
+
+def test_a_folder_or_pattern_is_one_table_with_source_files(tmp_path: Path, tiny_model_dir: Path) -> None:
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "a.csv").write_text("text\nI love this\nawful day\n")
+    (folder / "b.jsonl").write_text('{"text": "so sad"}\n')
+    (folder / ".hidden.csv").write_text("text\nskipped\n")
+    out = tmp_path / "out.csv"
+    model = f"embedded:{tiny_model_dir}"
+    assert runner.invoke(app, ["analyze", str(folder), "-o", str(out), "-m", model, "-q"]).exit_code == 0
+    frame = pd.read_csv(out, dtype=str)
+    assert frame["id"].tolist() == ["0", "1", "2"]
+    assert frame["source_file"].tolist() == ["a.csv", "a.csv", "b.jsonl"]
+    assert frame["text"].tolist() == ["I love this", "awful day", "so sad"]
+    pattern = runner.invoke(app, ["analyze", str(folder / "*.csv"), "--format", "jsonl", "-m", model, "-q"])
+    assert [json.loads(line)["input"]["source_file"] for line in pattern.stdout.splitlines()] == ["a.csv", "a.csv"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(app, ["analyze", str(empty), "-o", str(tmp_path / "e.csv"), "-m", model])
+    assert result.exit_code == 2 and "names no files to read" in result.stderr

@@ -12,7 +12,7 @@ from affectlab.io.formats import FORMATS, SUFFIXES, detect_format
 from affectlab.io.frames import read_table
 from affectlab.io.progress import Progress, progress_enabled
 from affectlab.io.resume import ResumableWriter
-from affectlab.io.tables import Row, read_rows
+from affectlab.io.tables import Row, input_files, read_rows, total_bytes
 from affectlab.io.writer import TableWriter
 
 __all__ = [
@@ -23,7 +23,9 @@ __all__ = [
     "Row",
     "TableWriter",
     "detect_format",
+    "input_files",
     "progress_enabled",
     "read_rows",
     "read_table",
+    "total_bytes",
 ]

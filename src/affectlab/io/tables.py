@@ -10,6 +10,7 @@ format names are :mod:`affectlab.io.formats`.
 from __future__ import annotations
 
 import csv
+import glob
 import io
 import json
 import os
@@ -21,11 +22,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from affectlab.errors import AffectlabWarning, InputError
-from affectlab.io.formats import detect_format
+from affectlab.io.formats import SUFFIXES, detect_format
 from affectlab.io.sniff import HEAD_BYTES, check_text_bytes
 from affectlab.io.writer import parquet_modules
 
-__all__ = ["Row", "read_rows"]
+__all__ = ["Row", "input_files", "read_rows", "total_bytes"]
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 _DELIMITED = {",": "CSV", "\t": "TSV"}
@@ -85,6 +86,33 @@ def _pick(header: list[str], text_column: str | None, id_column: str | None, sou
     return column
 
 
+def input_files(path: str | os.PathLike[str]) -> list[Path] | None:
+    """The files a folder or a glob pattern (``*``, ``?``) names, sorted; None for one file or ``-``.
+
+    A folder gives its visible files with a table suffix (see :data:`SUFFIXES`), not its subfolders.
+
+    Raises
+    ------
+    InputError
+        If the folder or pattern names no such file.
+    """
+    text = str(path)
+    if text == "-":
+        return None
+    folder = Path(text)
+    if folder.is_dir():
+        files = sorted(
+            f for f in folder.iterdir() if f.is_file() and not f.name.startswith(".") and f.suffix.lower() in SUFFIXES
+        )
+    elif "*" in text or "?" in text:
+        files = sorted(Path(f) for f in glob.glob(text) if Path(f).is_file())
+    else:
+        return None
+    if not files:
+        raise InputError(f"{text!r} names no files to read (looked for {', '.join(sorted(SUFFIXES))}).")
+    return files
+
+
 def read_rows(
     path: str | os.PathLike[str],
     *,
@@ -98,7 +126,9 @@ def read_rows(
     Parameters
     ----------
     path : str or Path
-        A file, or ``-`` for standard input (format then defaults to ``txt``).
+        A file, ``-`` for standard input (format then defaults to ``txt``), or a folder or glob
+        pattern of files (see :func:`input_files`), read in name order as one table: each row's
+        columns gain ``source_file`` (the file name) and default ids count across the files.
     fmt : str, optional
         One of :data:`FORMATS`; default from the suffix.
     text_column : str, optional
@@ -113,6 +143,10 @@ def read_rows(
     InputError
         Missing file or column (the message lists the available columns).
     """
+    files = input_files(path)
+    if files is not None:
+        yield from _read_files(files, fmt, text_column, id_column, progress)
+        return
     fmt = fmt or ("txt" if str(path) == "-" else detect_format(path))
     fmt = detect_format(path, fmt)
     if fmt == "parquet":
@@ -140,6 +174,30 @@ def read_rows(
     finally:
         if str(path) != "-":
             handle.close()
+
+
+def _read_files(
+    files: list[Path], fmt: str | None, text_column: str | None, id_column: str | None, progress: list[int] | None
+) -> Iterator[Row]:
+    """The rows of several files as one table, in file order, each tagged with its ``source_file``."""
+    index, done_bytes = 0, 0
+    for file in files:
+        counted = [0]
+        for row in read_rows(file, fmt=fmt, text_column=text_column, id_column=id_column, progress=counted):
+            row_id = str(index) if row.id == str(row.index) else row.id  # positional ids count across files
+            yield Row(index, row.text, {**row.columns, "source_file": file.name}, row_id, row.error)
+            index += 1
+            if progress is not None:
+                progress[0] = done_bytes + counted[0]
+        done_bytes += file.stat().st_size
+
+
+def total_bytes(path: str | os.PathLike[str]) -> int | None:
+    """Size in bytes of a file or of every file of a folder or pattern; None for standard input."""
+    if str(path) == "-":
+        return None
+    files = input_files(path)
+    return sum(f.stat().st_size for f in files) if files is not None else Path(path).stat().st_size
 
 
 def _row_id(index: int, columns: dict[str, Any], id_column: str | None) -> str:

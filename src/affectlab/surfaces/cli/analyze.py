@@ -19,7 +19,7 @@ from affectlab.core.version import affectlab_version
 from affectlab.engines.base import MAX_CHARS
 from affectlab.engines.registry import load_engine
 from affectlab.errors import AffectlabWarning, InputError, ParameterError
-from affectlab.io import SUFFIXES, Progress, ResumableWriter, Row, TableWriter, read_rows
+from affectlab.io import SUFFIXES, Progress, ResumableWriter, Row, TableWriter, input_files, read_rows, total_bytes
 from affectlab.surfaces.api import Analyzer, flatten
 from affectlab.surfaces.cli._common import (
     DebugOption,
@@ -42,7 +42,11 @@ CHUNK_ROWS = 2048
 
 def analyze(
     source: Annotated[
-        str, typer.Argument(help="A text in quotes, a file (.csv .tsv .jsonl .json .txt .parquet), or - for stdin.")
+        str,
+        typer.Argument(
+            help="A text in quotes, a file (.csv .tsv .jsonl .json .txt .parquet), a folder or quoted pattern of "
+            "such files ('data/*.parquet': one table, each row's source_file kept), or - for stdin."
+        ),
     ],
     output: OutputOption = None,
     fmt: OutputFormatOption = None,
@@ -93,7 +97,7 @@ def analyze(
         check_int(max_chars, "--max-chars", "affectlab analyze", minimum=1)
         source = _from_argv(source)
         options = {"threads": threads} if threads and not model.startswith("hf") else {}
-        if source != "-" and not _is_file(source):
+        if source != "-" and not _is_file(source) and input_files(source) is None:
             if " " not in source.strip() and Path(source).suffix.lower() in SUFFIXES:
                 raise InputError(
                     f"Input file {source!r} does not exist (to analyse it as text, add a space or quote it)."
@@ -113,12 +117,12 @@ def analyze(
         if resume:
             if source == "-":
                 raise ParameterError("--resume needs an input file: standard input cannot be read again.")
-            stat = Path(source).stat()
+            files = input_files(source) or [Path(source)]
             options = [fmt, input_format, text_column, id_column, taxonomy, model, explain, on_error, max_chars]
             key = {
-                "input": str(Path(source).resolve()),
-                "input_bytes": stat.st_size,
-                "input_mtime_ns": stat.st_mtime_ns,
+                "input": [str(f.resolve()) for f in files],
+                "input_bytes": [f.stat().st_size for f in files],
+                "input_mtime_ns": [f.stat().st_mtime_ns for f in files],
                 "options": options,
                 "model": f"{engine.name}@{engine.version}",
                 "affectlab": affectlab_version(),
@@ -157,7 +161,7 @@ def _run_file(
 ) -> tuple[int, int]:
     consumed = [0]
     rows = read_rows(source, fmt=input_format, text_column=text_column, id_column=id_column, progress=consumed)
-    total = Path(source).stat().st_size if source != "-" else None
+    total = total_bytes(source)
     n_rows = n_errors = 0
     bar = Progress("analyzing", total, enabled=progress, unit="rows")
     writer = (
