@@ -57,6 +57,8 @@ _LAZY = {
     "load_turns": "affectlab.analyses.conversation",
     "Arc": "affectlab.analyses.document",
     "document_arc": "affectlab.analyses.document",
+    "CorpusSummary": "affectlab.analyses.corpus",
+    "summarize_corpus": "affectlab.analyses.corpus",
     "EvalReport": "affectlab.analyses.evaluation",
     "evaluate": "affectlab.analyses.evaluation",
 }
@@ -78,6 +80,7 @@ if TYPE_CHECKING:
         conversation_dynamics,
         load_turns,
     )
+    from affectlab.analyses.corpus import CorpusSummary, summarize_corpus
     from affectlab.analyses.document import Arc, document_arc
     from affectlab.analyses.evaluation import EvalReport, evaluate
 
@@ -105,6 +108,7 @@ __all__ = [
     "Arc",
     "ConversationDynamics",
     "ConversationResult",
+    "CorpusSummary",
     "DataNotFound",
     "EmotionScore",
     "Engine",
@@ -144,4 +148,5 @@ __all__ = [
     "register_engine",
     "register_mapping",
     "register_taxonomy",
+    "summarize_corpus",
 ]

@@ -12,6 +12,7 @@ from affectlab.surfaces.cli.agree import agree
 from affectlab.surfaces.cli.analyze import analyze
 from affectlab.surfaces.cli.arc import arc
 from affectlab.surfaces.cli.conversation import conversation
+from affectlab.surfaces.cli.corpus import corpus
 from affectlab.surfaces.cli.eval import eval_
 
 app = typer.Typer(
@@ -47,6 +48,7 @@ app.add_typer(taxonomy.app, name="taxonomy")
 app.add_typer(models.app, name="models")
 app.command(name="eval")(eval_)
 app.command()(conversation)
+app.command()(corpus)
 app.command()(agree)
 app.command()(aggregate)
 

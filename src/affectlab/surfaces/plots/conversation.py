@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from affectlab.analyses.conversation import ConversationDynamics, ConversationResult, TransitionMatrix, TurnRecord
-from affectlab.errors import InputError, MissingExtra, ParameterError
+from affectlab.errors import InputError, ParameterError
+from affectlab.surfaces.plots._figure import figure_class
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -41,15 +42,6 @@ MIN_VISIBLE_VALENCE = 0.05  # bars of smaller |valence| also get a diamond at th
 MIN_SATURATION = 0.15  # label colours below this are greys and are left out of the palette
 MAX_ANNOTATED_LABELS = 10
 MAX_SELF_PANELS = 4
-
-
-def figure_class() -> type[Figure]:
-    """matplotlib's ``Figure`` (no pyplot state), or :class:`~affectlab.errors.MissingExtra`."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise MissingExtra("Plots need matplotlib: pip install 'affectlab[plot]'.") from exc
-    return Figure
 
 
 def _pick(result: ConversationResult, conversation_id: str | None) -> tuple[str, ConversationDynamics]:
