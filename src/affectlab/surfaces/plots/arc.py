@@ -20,7 +20,8 @@ import numpy as np
 
 from affectlab.analyses.document import Arc, Moment
 from affectlab.core.serialize import jsonable
-from affectlab.errors import MissingExtra, ParameterError
+from affectlab.errors import ParameterError
+from affectlab.surfaces.plots._figure import figure_class
 
 __all__ = ["PALETTE", "save_arc_html", "save_arc_plot", "save_arc_png", "top_emotions"]
 
@@ -108,10 +109,7 @@ def save_arc_png(
     MissingExtra
         If matplotlib is not installed (``pip install 'affectlab[plot]'``).
     """
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise MissingExtra("PNG plots need matplotlib: pip install 'affectlab[plot]'.") from exc
+    Figure = figure_class()
     labels = _emotions(arc, emotions, n_emotions)
     time = arc.curves.index.to_numpy()
     figure = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, layout="constrained")

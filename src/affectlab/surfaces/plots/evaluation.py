@@ -11,7 +11,8 @@ import numpy as np
 from affectlab.analyses.evaluation import EvalReport, affectlab_version
 from affectlab.analyses.metrics import ECE_BINS, safe_div
 from affectlab.analyses.tables import VAD_DIMENSIONS
-from affectlab.errors import InputError, MissingExtra
+from affectlab.errors import InputError
+from affectlab.surfaces.plots._figure import figure_class
 from affectlab.surfaces.plots._format import num
 
 __all__ = ["REPORT_FILES", "format_metric", "write_report"]
@@ -55,10 +56,7 @@ def write_report(report: EvalReport, folder: str | Path, *, force: bool = False)
     MissingExtra
         matplotlib is not installed.
     """
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise MissingExtra("Plots need matplotlib: pip install 'affectlab[plot]'.") from exc
+    Figure = figure_class()
     out = Path(folder)
     names = REPORT_FILES[report.kind]
     existing = [name for name in names if (out / name).exists()]
