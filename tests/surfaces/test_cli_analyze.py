@@ -153,3 +153,9 @@ def test_a_folder_or_pattern_is_one_table_with_source_files(tmp_path: Path, tiny
     empty.mkdir()
     result = runner.invoke(app, ["analyze", str(empty), "-o", str(tmp_path / "e.csv"), "-m", model])
     assert result.exit_code == 2 and "names no files to read" in result.stderr
+
+
+def test_a_question_is_a_text_not_a_pattern(tiny_model_dir: Path) -> None:
+    result = runner.invoke(app, ["analyze", "Why is this happening?", "--json", "-m", f"embedded:{tiny_model_dir}"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["id"] is None

@@ -87,7 +87,7 @@ def _pick(header: list[str], text_column: str | None, id_column: str | None, sou
 
 
 def input_files(path: str | os.PathLike[str]) -> list[Path] | None:
-    """The files a folder or a glob pattern (``*``, ``?``) names, sorted; None for one file or ``-``.
+    """The files a folder or a glob pattern (``*``, ``?``; ending in a table suffix) names, sorted; else None.
 
     A folder gives its visible files with a table suffix (see :data:`SUFFIXES`), not its subfolders.
 
@@ -100,11 +100,15 @@ def input_files(path: str | os.PathLike[str]) -> list[Path] | None:
     if text == "-":
         return None
     folder = Path(text)
-    if folder.is_dir():
+    try:
+        is_folder = folder.is_dir()
+    except (OSError, ValueError):  # a long text given as the input is no path at all
+        return None
+    if is_folder:
         files = sorted(
             f for f in folder.iterdir() if f.is_file() and not f.name.startswith(".") and f.suffix.lower() in SUFFIXES
         )
-    elif "*" in text or "?" in text:
+    elif ("*" in text or "?" in text) and folder.suffix.lower() in SUFFIXES:  # "Why?" is a text, not a pattern
         files = sorted(Path(f) for f in glob.glob(text) if Path(f).is_file())
     else:
         return None
