@@ -48,12 +48,11 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from transformers import AutoModel
 
 from affectlab import datasets
 from affectlab.core import taxonomy as tx
-from common import encoder_dir, load_tokenizer, save_run
-from train_default import MultiTaskModel, Task, continue_training, epoch_batches, evaluate_dev, load_tasks
+from common import load_tokenizer, save_run
+from train_default import MultiTaskModel, Task, continue_training, evaluate_dev, load_run, load_tasks, mixed_plan
 
 EKMAN = list(tx.load_taxonomy("ekman").labels)
 EVENT_SETS = ("enisear-ekman", "goodnewseveryone-ekman")
@@ -123,19 +122,13 @@ def main() -> None:
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    state = torch.load(args.run / "model.pt", weights_only=False)
-    model = MultiTaskModel(AutoModel.from_pretrained(encoder_dir()), state["heads"])
-    model.load_state_dict(state["model"])
+    state, model = load_run(args.run)
     tokenizer = load_tokenizer()
     tasks, _ = load_tasks(args.seed)
     tasks["events"], held = event_task(args.seed, args.holdout)
-    encoded = {name: [e.ids for e in tokenizer.encode_batch(t.texts)] for name, t in tasks.items()}
-    lengths = {name: np.array([len(e) for e in enc]) for name, enc in encoded.items()}
-    batches = epoch_batches(tasks, lengths, 32, np.random.default_rng(args.seed))
-    events = [b for b in batches if b[0] == "events"]
-    others = [b for b in batches if b[0] != "events"]
-    every = max(1, round(1 / args.event_share))
-    plan = [events[i % len(events)] if i % every == 0 else others[i] for i in range(args.steps)]
+    encoded, plan = mixed_plan(
+        tasks, "events", max(1, round(1 / args.event_share)), args.steps, tokenizer.encode_batch, args.seed
+    )
     pos_weight = torch.tensor(state["meta"]["goemotions_pos_weight"], dtype=torch.float32)
     continue_training(
         model, plan, tasks, encoded, pos_weight, args.lr, args.head_lr, extra_losses={"events": ProjectedLoss()}

@@ -24,11 +24,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import AutoModel
 
 from affectlab.core.taxonomy import load_taxonomy
-from common import encoder_dir, load_tokenizer, save_run
-from train_default import MultiTaskModel, Task, continue_training, epoch_batches, evaluate_dev, load_tasks
+from common import load_tokenizer, save_run
+from train_default import Task, continue_training, evaluate_dev, load_run, load_tasks, mixed_plan
 
 ADJECTIVES = {
     "anger": ["angry", "mad", "furious", "pissed off", "livid"],
@@ -91,19 +90,12 @@ def main() -> None:
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    state = torch.load(args.run / "model.pt", weights_only=False)
-    model = MultiTaskModel(AutoModel.from_pretrained(encoder_dir()), state["heads"])
-    model.load_state_dict(state["model"])
+    state, model = load_run(args.run)
     tokenizer = load_tokenizer()
     tasks, _ = load_tasks(args.seed)
     texts, targets = negation_pairs(args.seed)
     tasks["negation"] = Task("goemotions", "bce", texts, targets, 1.0)
-    encoded = {name: [e.ids for e in tokenizer.encode_batch(t.texts)] for name, t in tasks.items()}
-    lengths = {name: np.array([len(e) for e in enc]) for name, enc in encoded.items()}
-    batches = epoch_batches(tasks, lengths, 32, np.random.default_rng(args.seed))
-    negation = [b for b in batches if b[0] == "negation"]
-    others = [b for b in batches if b[0] != "negation"]
-    plan = [negation[i % len(negation)] if i % 3 == 0 else others[i] for i in range(args.steps)]
+    encoded, plan = mixed_plan(tasks, "negation", 3, args.steps, tokenizer.encode_batch, args.seed)
     pos_weight = torch.tensor(state["meta"]["goemotions_pos_weight"], dtype=torch.float32)
     continue_training(model, plan, tasks, encoded, pos_weight, args.lr, args.head_lr)
     metrics = {"stage": "negation", "step": args.steps, **evaluate_dev(model, tokenizer.encode_batch)}

@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -223,6 +224,27 @@ def evaluate_dev(model: MultiTaskModel, encode) -> dict[str, float]:
         "xed_macro_f1@tuned": best_threshold_f1(sig(x), xed.targets),
         "brighter_b_mean_r": float(np.mean([np.corrcoef(b[:, i], br.targets[:, i])[0, 1] for i in range(b.shape[1])])),
     }
+
+
+def load_run(run: Path) -> tuple[dict[str, Any], MultiTaskModel]:
+    """The saved state of ``<run>/model.pt`` and the model rebuilt from it (for a continuation stage)."""
+    state = torch.load(run / "model.pt", weights_only=False)
+    model = MultiTaskModel(AutoModel.from_pretrained(encoder_dir()), state["heads"])
+    model.load_state_dict(state["model"])
+    return state, model
+
+
+def mixed_plan(
+    tasks: dict[str, Task], extra: str, every: int, steps: int, encode, seed: int
+) -> tuple[dict[str, list[list[int]]], list[tuple[str, np.ndarray]]]:
+    """Token ids of every task, and ``steps`` batches of 32: every ``every``-th from task ``extra``, the rest
+    replaying the other tasks (the later stages' plan)."""
+    encoded = {name: [e.ids for e in encode(t.texts)] for name, t in tasks.items()}
+    lengths = {name: np.array([len(e) for e in enc]) for name, enc in encoded.items()}
+    batches = epoch_batches(tasks, lengths, 32, np.random.default_rng(seed))
+    chosen = [b for b in batches if b[0] == extra]
+    others = [b for b in batches if b[0] != extra]
+    return encoded, [chosen[i % len(chosen)] if i % every == 0 else others[i] for i in range(steps)]
 
 
 def continue_training(

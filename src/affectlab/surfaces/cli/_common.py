@@ -19,12 +19,9 @@ from affectlab.errors import (
     ModelLoadError,
     ParameterError,
 )
-from affectlab.io import progress_enabled
 
 stderr = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
-#: Whether to draw progress bars: not --quiet and stderr is a terminal.
-show_progress = progress_enabled
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout instead of a table.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or log lines on stderr.")]

@@ -21,7 +21,7 @@ from affectlab.analyses.agreement import (
 from affectlab.core.serialize import jsonable
 from affectlab.core.validation import check_choice
 from affectlab.errors import ParameterError
-from affectlab.io import read_table
+from affectlab.io import progress_enabled, read_table
 from affectlab.surfaces.cli._common import (
     DebugOption,
     InputFormatOption,
@@ -178,7 +178,7 @@ def _with_model(
         field=engine["field"],
         scale=engine["scale"],
         taxonomy=engine["taxonomy"],
-        progress=not quiet,
+        progress=progress_enabled(quiet),
         metrics=metrics,
         **options,
     )

@@ -19,7 +19,17 @@ from affectlab.core.version import affectlab_version
 from affectlab.engines.base import MAX_CHARS
 from affectlab.engines.registry import load_engine
 from affectlab.errors import AffectlabWarning, InputError, ParameterError
-from affectlab.io import SUFFIXES, Progress, ResumableWriter, Row, TableWriter, input_files, read_rows, total_bytes
+from affectlab.io import (
+    SUFFIXES,
+    Progress,
+    ResumableWriter,
+    Row,
+    TableWriter,
+    input_files,
+    progress_enabled,
+    read_rows,
+    total_bytes,
+)
 from affectlab.surfaces.api import Analyzer, flatten
 from affectlab.surfaces.cli._common import (
     DebugOption,
@@ -33,7 +43,6 @@ from affectlab.surfaces.cli._common import (
     TaxonomyOption,
     TextColumnOption,
     handle_errors,
-    show_progress,
     stderr,
 )
 
@@ -137,7 +146,7 @@ def analyze(
             analyzer,
             on_error,
             force,
-            show_progress(quiet),
+            progress_enabled(quiet),
             key,
         )
         if not quiet:

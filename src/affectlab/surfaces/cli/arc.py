@@ -13,7 +13,7 @@ import typer
 from affectlab.analyses.document import ARC_FLAGS, STORY_SHAPES, Arc, Moment, document_arc
 from affectlab.core.validation import check_choice
 from affectlab.errors import InputError, MissingExtra, ParameterError
-from affectlab.io import TableWriter, detect_format
+from affectlab.io import TableWriter, detect_format, progress_enabled
 from affectlab.surfaces.cli._common import (
     DebugOption,
     ForceOption,
@@ -25,7 +25,6 @@ from affectlab.surfaces.cli._common import (
     QuietOption,
     TaxonomyOption,
     handle_errors,
-    show_progress,
     stderr,
 )
 from affectlab.surfaces.plots.arc import save_arc_plot
@@ -79,7 +78,7 @@ def arc(
             taxonomy=taxonomy,
             engine=model,
             batch_size=batch_size,
-            progress=show_progress(quiet),
+            progress=progress_enabled(quiet),
             strip_gutenberg=strip_gutenberg,
         )
         if output is not None:

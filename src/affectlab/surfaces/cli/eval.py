@@ -15,7 +15,7 @@ from affectlab.analyses.evaluation import EvalReport, evaluate
 from affectlab.analyses.tables import load_table_dataset
 from affectlab.datasets import Dataset
 from affectlab.errors import ParameterError
-from affectlab.io import SUFFIXES
+from affectlab.io import SUFFIXES, progress_enabled
 from affectlab.surfaces.cli._common import (
     DebugOption,
     ForceOption,
@@ -27,7 +27,6 @@ from affectlab.surfaces.cli._common import (
     TaxonomyOption,
     TextColumnOption,
     handle_errors,
-    show_progress,
     stderr,
 )
 from affectlab.surfaces.plots.evaluation import format_metric, write_report
@@ -158,7 +157,7 @@ def eval_(
             seed=seed,
             data_dir=data_dir,
             thresholds=thresholds,  # type: ignore[arg-type]
-            progress=show_progress(quiet),
+            progress=progress_enabled(quiet),
             limit=limit,
             dev=dev,
         )
