@@ -10,6 +10,7 @@ __all__ = [
     "AffectlabError",
     "AffectlabWarning",
     "DataNotFound",
+    "EndpointError",
     "EngineError",
     "EngineNotFound",
     "InputError",
@@ -50,6 +51,10 @@ class MissingExtra(EngineError, ImportError):
 
 class ModelLoadError(EngineError):
     """A model artifact could not be read or failed its integrity check."""
+
+
+class EndpointError(EngineError, ConnectionError):
+    """An LLM server cannot be reached or refuses the credentials; the message names the URL."""
 
 
 class DataNotFound(AffectlabError, FileNotFoundError):

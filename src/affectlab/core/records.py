@@ -87,11 +87,14 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    """Which engine produced a record: name, version and native taxonomy."""
+    """Which engine produced a record: name, version, native taxonomy and, for engines with
+    run-time settings (LLMs: model, host, prompt template and hash, temperature, samples),
+    those settings as ``(name, value)`` pairs."""
 
     engine: str
     version: str
     native_taxonomy: str
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ class Affect:
                 "version": self.model.version,
                 "native_taxonomy": self.model.native_taxonomy,
                 "scales": SCALES,
+                **({"settings": dict(self.model.settings)} if self.model.settings else {}),
             },
         }
 

@@ -2,7 +2,8 @@
 
 Built in: ``embedded`` (the default, optionally ``embedded:<folder>`` for another
 artifact), ``lexicon`` (the word-list baseline) and ``hf:<local path or hub id>``
-(needs the ``[hf]`` extra). Other
+(needs the ``[hf]`` extra) and ``llm:<model>@<base_url>`` (any OpenAI-compatible server;
+the ``[llm]`` extra). Other
 packages add engines through the ``affectlab.engines`` entry-point group, whose
 entries point at a factory ``f(argument: str | None, **options) -> Engine``;
 a plugin is imported only when its name is loaded, so one broken plugin fails
@@ -63,7 +64,16 @@ def _hf(argument: str | None, **options: Any) -> Engine:
     return HFEngine(argument, **options)
 
 
+def _llm(argument: str | None, **options: Any) -> Engine:
+    from affectlab.engines.llm import LLMEngine
+
+    if not argument:
+        raise EngineNotFound("The llm engine needs a model and a server: use 'llm:<model>@<base_url>'.")
+    return LLMEngine(f"llm:{argument}", **options)
+
+
 register_engine("embedded", _embedded)
+register_engine("llm", _llm)
 register_engine("hf", _hf)
 register_engine("lexicon", _lexicon)
 
@@ -110,6 +120,6 @@ def load_engine(name: str = "embedded", **options: Any) -> Engine:
     if factory is None:
         raise EngineNotFound(
             f"Unknown engine {name!r}. Available: {', '.join(available_engines())} "
-            "(use 'hf:<path>' for a Hugging Face model)."
+            "(use 'hf:<path>' for a Hugging Face model, 'llm:<model>@<base_url>' for an LLM server)."
         )
     return factory(argument or None, **options)
