@@ -65,13 +65,19 @@ def load_data_file(path: Path, what: str) -> dict[str, Any]:
     """A YAML or JSON mapping from ``path`` (``what`` names it in errors)."""
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".json":
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ParameterError(f"The {what} file {path} is not valid JSON: {exc}.") from exc
     else:
         try:
             import yaml
         except ImportError as exc:
             raise MissingExtra(f"Reading YAML {what}s needs PyYAML: pip install 'affectlab[llm]'.") from exc
-        data = yaml.safe_load(text)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ParameterError(f"The {what} file {path} is not valid YAML: {' '.join(str(exc).split())}.") from exc
     if not isinstance(data, dict):
         raise ParameterError(f"The {what} file {path} must hold a mapping at its top level.")
     return data

@@ -30,7 +30,8 @@ ModelOption = Annotated[
     typer.Option(
         "--model",
         "-m",
-        help="Engine: embedded (default), embedded:<folder>, lexicon, hf:<folder>; see 'affectlab models list'.",
+        help="Engine: embedded (default), embedded:<folder>, lexicon, hf:<folder>, llm:<model>@<base_url>; "
+        "see 'affectlab models list'.",
     ),
 ]
 TaxonomyOption = Annotated[
@@ -61,6 +62,81 @@ ReplyToColumnOption = Annotated[
 ItemColumnOption = Annotated[str, typer.Option("--item-column", help="Column of item ids.")]
 RaterColumnOption = Annotated[str, typer.Option("--rater-column", help="Column of rater ids.")]
 ValueColumnOption = Annotated[str, typer.Option("--value-column", help="Column of the ratings.")]
+
+
+LLM_PANEL = "LLM engines (--model llm:<model>@<base_url>)"
+SamplesOption = Annotated[
+    int,
+    typer.Option(
+        "--samples", min=1, help="Answers per text (self-consistency): vote shares, medians.", rich_help_panel=LLM_PANEL
+    ),
+]
+ApiKeyEnvOption = Annotated[
+    str | None,
+    typer.Option(
+        "--api-key-env",
+        help="Name of the environment variable holding the server's API key (the key is never logged).",
+        rich_help_panel=LLM_PANEL,
+    ),
+]
+LLMCacheOption = Annotated[
+    str | None,
+    typer.Option(
+        "--llm-cache",
+        help="SQLite answer cache file, or 'off' (default ~/.cache/affectlab/llm.sqlite; $AFFECTLAB_CACHE_DIR).",
+        rich_help_panel=LLM_PANEL,
+    ),
+]
+DialectOption = Annotated[
+    str,
+    typer.Option("--dialect", help="Structured-output form: auto, openai, llamacpp.", rich_help_panel=LLM_PANEL),
+]
+ConcurrencyOption = Annotated[
+    int, typer.Option("--concurrency", min=1, help="Requests in flight at once.", rich_help_panel=LLM_PANEL)
+]
+TemperatureOption = Annotated[
+    float | None,
+    typer.Option(
+        "--temperature",
+        min=0.0,
+        help="Sampling temperature (default 0; 0.7 with --samples > 1).",
+        rich_help_panel=LLM_PANEL,
+    ),
+]
+
+
+def llm_options(
+    model: str,
+    *,
+    samples: int = 1,
+    api_key_env: str | None = None,
+    llm_cache: str | None = None,
+    dialect: str = "auto",
+    concurrency: int = 4,
+    temperature: float | None = None,
+) -> dict[str, Any]:
+    """Engine options from the shared LLM flags; {} for other engines, which must not be given them."""
+    given = {
+        "--samples": samples != 1,
+        "--api-key-env": api_key_env is not None,
+        "--llm-cache": llm_cache is not None,
+        "--dialect": dialect != "auto",
+        "--concurrency": concurrency != 4,
+        "--temperature": temperature is not None,
+    }
+    if not model.startswith("llm:"):
+        used = [name for name, is_given in given.items() if is_given]
+        if used:
+            raise ParameterError(f"{', '.join(used)} apply to LLM engines only (--model llm:<model>@<base_url>).")
+        return {}
+    options: dict[str, Any] = {"samples": samples, "dialect": dialect, "concurrency": concurrency}
+    if api_key_env:
+        options["api_key_env"] = api_key_env
+    if llm_cache is not None:
+        options["cache"] = False if llm_cache.lower() == "off" else llm_cache
+    if temperature is not None:
+        options["temperature"] = temperature
+    return options
 
 
 def deprecated_option(old: str, new: str) -> Any:
