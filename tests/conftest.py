@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from affectlab.datasets import data_dir
 from affectlab.engines.embedded import EmbeddedEngine
 from affectlab.errors import DataNotFound
+from http_misbehaving import Behaviour, MisbehavingServer
+from llm_server import LlamaEndpoint, LlamaServer, write_tiny_gguf
 from tiny_model import build_tiny_artifact
 
 REQUIRE_DATA = os.environ.get("AFFECTLAB_REQUIRE_DATA") == "1"
@@ -36,3 +40,38 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_engine(tiny_model_dir: Path) -> EmbeddedEngine:
     return EmbeddedEngine(tiny_model_dir, threads=1)
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaEndpoint]:
+    """A real llama-cpp-python OpenAI-compatible server on loopback serving a tiny random GGUF.
+
+    Yields ``LlamaEndpoint(base_url, model)``, e.g. ``("http://127.0.0.1:PORT/v1", "tiny-random")``.
+    Skips when llama-cpp-python[server] or gguf is missing, unless AFFECTLAB_REQUIRE_DATA=1.
+    """
+    try:
+        import gguf  # noqa: F401
+        import llama_cpp.server  # noqa: F401
+    except ImportError as exc:
+        reason = f"llama-cpp-python[server] and gguf are needed for the real LLM server ({exc})"
+        if REQUIRE_DATA:
+            pytest.fail(f"AFFECTLAB_REQUIRE_DATA=1 makes the real LLM server mandatory, but {reason}")
+        pytest.skip(reason)
+    model_path = write_tiny_gguf(tmp_path_factory.mktemp("llm") / "tiny-random.gguf")
+    with LlamaServer(model_path) as server:
+        yield LlamaEndpoint(server.base_url, server.model)
+
+
+@pytest.fixture
+def misbehaving_server() -> Iterator[Callable[..., MisbehavingServer]]:
+    """Factory: ``misbehaving_server(*behaviours, **options)`` starts a MisbehavingServer, closed after the test."""
+    servers: list[MisbehavingServer] = []
+
+    def start(*script: Behaviour, **options: Any) -> MisbehavingServer:
+        server = MisbehavingServer(script, **options).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
