@@ -87,6 +87,8 @@ class Engine(ABC):
     native_taxonomy: str = "goemotions"
     intensity_labels: tuple[str, ...] = ()
     max_chars: int = MAX_CHARS
+    #: True for engines asked in whichever taxonomy a call names (LLMs): no projection happens.
+    any_taxonomy: bool = False
 
     @abstractmethod
     def score(self, texts: list[str]) -> NativeScores:

@@ -35,7 +35,7 @@ def _engine_config(engine: Engine) -> dict[str, Any]:
 def prediction_source(engine: Engine, taxonomy: str, columns: Sequence[str]) -> tuple[str, list[str]]:
     """``"native"`` or ``"projected via a -> b"``, plus notes (scored labels a native head does not cover)."""
     heads = _engine_config(engine).get("heads", {})
-    if engine.native_taxonomy == taxonomy:
+    if engine.native_taxonomy == taxonomy or engine.any_taxonomy:
         return "native", []
     if taxonomy in heads:
         own = set(heads[taxonomy].get("labels", ()))

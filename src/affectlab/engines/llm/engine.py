@@ -81,6 +81,7 @@ class LLMEngine(Engine):
 
     name = "llm"
     max_chars = 20_000
+    any_taxonomy = True
 
     def __init__(
         self,
@@ -143,6 +144,12 @@ class LLMEngine(Engine):
         if explain:
             out = [self._explain(r, normalize(t).text) if r.top is not None else r for r, t in zip(out, texts)]
         return out
+
+    def predict_probs(self, texts: Sequence[object], taxonomy: str | None = None) -> np.ndarray:
+        """As :meth:`Engine.predict_probs`; the model is asked in ``taxonomy`` itself."""
+        if taxonomy is not None:
+            self.native_taxonomy = tx.load_taxonomy(taxonomy).name
+        return super().predict_probs(texts, taxonomy)
 
     def score(self, texts: list[str]) -> NativeScores:
         spec = tx.load_taxonomy(self.native_taxonomy)

@@ -139,6 +139,15 @@ def llm_options(
     return options
 
 
+def engine_for(model: str, options: dict[str, Any]) -> Any:
+    """What an analysis's ``engine=`` gets: the name itself, or, with LLM options, the engine built with them."""
+    if not options:
+        return model
+    from affectlab.engines.registry import load_engine
+
+    return load_engine(model, **options)
+
+
 def deprecated_option(old: str, new: str) -> Any:
     """A hidden option under an old spelling, kept for one release; resolve it with :func:`renamed`."""
     return typer.Option(old, hidden=True, help=f"Deprecated spelling of {new}.")

@@ -23,18 +23,26 @@ from affectlab.core.validation import check_choice
 from affectlab.errors import ParameterError
 from affectlab.io import progress_enabled, read_table
 from affectlab.surfaces.cli._common import (
+    ApiKeyEnvOption,
+    ConcurrencyOption,
     DebugOption,
+    DialectOption,
     InputFormatOption,
     ItemColumnOption,
     JsonOption,
+    LLMCacheOption,
     ModelOption,
     QuietOption,
     RaterColumnOption,
+    SamplesOption,
     TaxonomyOption,
+    TemperatureOption,
     TextColumnOption,
     ValueColumnOption,
     deprecated_option,
+    engine_for,
     handle_errors,
+    llm_options,
     renamed,
 )
 
@@ -90,6 +98,12 @@ def agree(
     ] = None,
     taxonomy: TaxonomyOption = None,
     input_format: InputFormatOption = None,
+    samples: SamplesOption = 1,
+    api_key_env: ApiKeyEnvOption = None,
+    llm_cache: LLMCacheOption = None,
+    dialect: DialectOption = "auto",
+    concurrency: ConcurrencyOption = 4,
+    temperature: TemperatureOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -133,7 +147,19 @@ def agree(
             report["results"] = [{"comparison": "humans", **r.to_dict()} for r in results]
         else:
             texts = _texts(frame, item, text_column or "text", text_file)
-            engine = {"engine": model, "field": model_field, "scale": model_scale, "taxonomy": taxonomy}
+            built = engine_for(
+                model,
+                llm_options(
+                    model,
+                    samples=samples,
+                    api_key_env=api_key_env,
+                    llm_cache=llm_cache,
+                    dialect=dialect,
+                    concurrency=concurrency,
+                    temperature=temperature,
+                ),
+            )
+            engine = {"name": model, "engine": built, "field": model_field, "scale": model_scale, "taxonomy": taxonomy}
             report.update(_with_model(frame, texts, engine, metrics, options, quiet))
         if as_json:
             sys.stdout.write(json.dumps(jsonable(report), ensure_ascii=False) + "\n")
@@ -186,7 +212,7 @@ def _with_model(
     for row in rows:
         lo, hi = row.pop("ci95_lo"), row.pop("ci95_hi")
         row["ci95"] = [lo, hi] if lo is not None else None
-    model = {"engine": engine["engine"], "field": engine["field"], "scale": engine["scale"]}
+    model = {"engine": engine["name"], "field": engine["field"], "scale": engine["scale"]}
     return {"model": {**model, "n_items": int(values.notna().sum())}, "results": rows}
 
 

@@ -17,16 +17,24 @@ from affectlab.datasets import Dataset
 from affectlab.errors import ParameterError
 from affectlab.io import SUFFIXES, progress_enabled
 from affectlab.surfaces.cli._common import (
+    ApiKeyEnvOption,
+    ConcurrencyOption,
     DebugOption,
+    DialectOption,
     ForceOption,
     IdColumnOption,
     InputFormatOption,
     JsonOption,
+    LLMCacheOption,
     ModelOption,
     QuietOption,
+    SamplesOption,
     TaxonomyOption,
+    TemperatureOption,
     TextColumnOption,
+    engine_for,
     handle_errors,
+    llm_options,
     stderr,
 )
 from affectlab.surfaces.plots.evaluation import format_metric, write_report
@@ -113,12 +121,30 @@ def eval_(
         int | None, typer.Option("--limit", help="Score only the first N items: smoke tests only, never a benchmark.")
     ] = None,
     input_format: InputFormatOption = None,
+    samples: SamplesOption = 1,
+    api_key_env: ApiKeyEnvOption = None,
+    llm_cache: LLMCacheOption = None,
+    dialect: DialectOption = "auto",
+    concurrency: ConcurrencyOption = 4,
+    temperature: TemperatureOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Score a model against human labels: F1, Jaccard, correlations, calibration, 95% bootstrap intervals."""
     with handle_errors(debug):
+        engine = engine_for(
+            model,
+            llm_options(
+                model,
+                samples=samples,
+                api_key_env=api_key_env,
+                llm_cache=llm_cache,
+                dialect=dialect,
+                concurrency=concurrency,
+                temperature=temperature,
+            ),
+        )
         file_options = {
             "--label-columns": label_columns,
             "--labels-column": labels_column,
@@ -150,7 +176,7 @@ def eval_(
             data = dataset
         result = evaluate(
             data,
-            engine=model,
+            engine=engine,
             split=split,
             taxonomy=taxonomy,
             n_boot=n_boot,
