@@ -64,7 +64,8 @@ class LLMEngine(Engine):
     endpoint : str
         ``llm:<model>@<base_url>``, e.g. ``llm:llama3.1:8b@http://127.0.0.1:11434/v1``.
     taxonomy : str, default="goemotions"
-        The taxonomy asked for when a call names none; a call with ``taxonomy=`` asks in that one.
+        The taxonomy asked for when a call names none; a call with ``taxonomy=`` asks in that one
+        (``native_taxonomy`` is the one of the latest call).
     samples : int, default=1
         Answers drawn per text (self-consistency); probabilities are vote shares.
     temperature : float, optional
@@ -97,7 +98,7 @@ class LLMEngine(Engine):
     ) -> None:
         check_int(samples, "samples", "LLMEngine", minimum=1)
         self.samples = samples
-        self.native_taxonomy = tx.load_taxonomy(taxonomy).name
+        self.taxonomy = self.native_taxonomy = tx.load_taxonomy(taxonomy).name
         self.template: Template = load_template(template)
         if temperature is None:
             temperature = 0.0 if samples == 1 else 0.7
@@ -136,8 +137,7 @@ class LLMEngine(Engine):
         explain: bool = False,
     ) -> list[Affect]:
         """As :meth:`Engine.predict`; the model is asked in ``taxonomy`` itself (no projection)."""
-        if taxonomy is not None:
-            self.native_taxonomy = tx.load_taxonomy(taxonomy).name
+        self.native_taxonomy = tx.load_taxonomy(taxonomy or self.taxonomy).name
         records = super().predict(texts, ids=ids, taxonomy=taxonomy)
         failures, pieces = self.failures, iter(range(len(records)))  # one piece per non-empty text
         out = [r if "empty" in r.flags else _flagged(r, failures.get(next(pieces))) for r in records]
@@ -147,8 +147,7 @@ class LLMEngine(Engine):
 
     def predict_probs(self, texts: Sequence[object], taxonomy: str | None = None) -> np.ndarray:
         """As :meth:`Engine.predict_probs`; the model is asked in ``taxonomy`` itself."""
-        if taxonomy is not None:
-            self.native_taxonomy = tx.load_taxonomy(taxonomy).name
+        self.native_taxonomy = tx.load_taxonomy(taxonomy or self.taxonomy).name
         return super().predict_probs(texts, taxonomy)
 
     def score(self, texts: list[str]) -> NativeScores:
