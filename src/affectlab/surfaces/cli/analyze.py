@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from affectlab.analyses.rows import score_rows
 from affectlab.core.records import Affect
 from affectlab.core.validation import check_choice, check_int
 from affectlab.core.version import affectlab_version
@@ -23,7 +24,6 @@ from affectlab.io import (
     SUFFIXES,
     Progress,
     ResumableWriter,
-    Row,
     TableWriter,
     input_files,
     progress_enabled,
@@ -95,6 +95,20 @@ def analyze(
             "OUTPUT.resume.json records each finished chunk).",
         ),
     ] = False,
+    backend: Annotated[
+        str,
+        typer.Option(
+            "--backend",
+            help="local: this process; ray: a Ray cluster (the [ray] extra), writing a folder of Parquet files "
+            "(see docs/corpus.md).",
+        ),
+    ] = "local",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address", help="Ray cluster for --backend ray: host:port of its head, or auto (default: local Ray)."
+        ),
+    ] = None,
     force: ForceOption = False,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
@@ -104,7 +118,27 @@ def analyze(
     with handle_errors(debug):
         check_choice(on_error, "--on-error", "affectlab analyze", ("fail", "skip"))
         check_int(max_chars, "--max-chars", "affectlab analyze", minimum=1)
+        check_choice(backend, "--backend", "affectlab analyze", ("local", "ray"))
         source = _from_argv(source)
+        if backend == "ray" or ray_address:
+            ray_options = {"backend": backend, "address": ray_address, "resume": resume, "fmt": fmt, "quiet": quiet}
+            _run_on_ray(
+                source,
+                output,
+                ray_options,
+                engine=model,
+                threads=threads,
+                max_chars=max_chars,
+                taxonomy=taxonomy,
+                explain=bool(explain),
+                batch_size=batch_size,
+                input_format=input_format,
+                text_column=text_column,
+                id_column=id_column,
+                on_error=on_error,
+                force=force,
+            )
+            return
         options = {"threads": threads} if threads and not model.startswith("hf") else {}
         if source != "-" and not _is_file(source) and input_files(source) is None:
             if " " not in source.strip() and Path(source).suffix.lower() in SUFFIXES:
@@ -172,6 +206,7 @@ def _run_file(
     rows = read_rows(source, fmt=input_format, text_column=text_column, id_column=id_column, progress=consumed)
     total = total_bytes(source)
     n_rows = n_errors = 0
+    keep = id_column is None
     bar = Progress("analyzing", total, enabled=progress, unit="rows")
     writer = (
         TableWriter(output, fmt, force=force)
@@ -183,18 +218,9 @@ def _run_file(
         rows = islice(rows, writer.rows_done, None)  # written before the interruption: read, not scored
     with writer, bar:
         while batch := list(islice(rows, CHUNK_ROWS)):
-            bad = [r for r in batch if r.error]
-            if bad and on_error == "fail":
-                raise InputError(f"{bad[0].error}. Use --on-error skip to flag such rows and continue.")
-            good = [r for r in batch if not r.error]
-            records = iter(analyzer.analyze([r.text for r in good], [r.id for r in good]))
-            out = []
-            for row in batch:
-                record = _error_record(row, analyzer) if row.error else next(records)
-                out.append(_output_row(row, record, keep_columns=id_column is None, nested=writer.nested))
-            writer.write(out)
+            writer.write(score_rows(batch, analyzer, on_error=on_error, keep_columns=keep, nested=writer.nested))
             n_rows += len(batch)
-            n_errors += len(bad)
+            n_errors += sum(1 for r in batch if r.error)
             bar.update(completed=consumed[0], count=n_rows)
         if n_rows == 0:
             empty = analyzer.analyze([""])[0]
@@ -204,28 +230,26 @@ def _run_file(
     return n_rows, n_errors
 
 
-def _error_record(row: Row, analyzer: Analyzer) -> Affect:
-    taxonomy = analyzer.taxonomy or analyzer.engine_.native_taxonomy
-    return Affect(
-        id=row.id, taxonomy=taxonomy, emotions={}, flags=("error",), error=row.error, model=analyzer.engine_.provenance
-    )
+def _run_on_ray(source: str, output: str | None, cli: dict[str, Any], **settings: Any) -> None:
+    """``--backend ray``: the same scoring as map_batches over a Ray cluster, written as a Parquet folder."""
+    from affectlab.analyses.distributed import analyze_on_ray
 
-
-def _output_row(row: Row, record: Affect, *, keep_columns: bool, nested: bool) -> dict[str, Any]:
-    if nested:
-        data = record.to_dict()
-        if keep_columns and row.columns:
-            data["input"] = row.columns
-        return data
-    flat = flatten(record)
-    if not keep_columns:
-        return flat
-    kept = {
-        (f"input.{k}" if k in flat else k): v
-        for k, v in row.columns.items()
-        if not (k == "id" and str(v) == flat["id"])  # the input's id column is the record's id
-    }
-    return {**kept, **flat}
+    if cli["backend"] != "ray":
+        raise ParameterError("--ray-address applies to --backend ray; add --backend ray.")
+    if cli["resume"]:
+        raise ParameterError(
+            "--resume applies to --backend local; Ray retries failed tasks itself, and a run whose driver died "
+            "starts again from the beginning (its output appears only when complete)."
+        )
+    if cli["fmt"] not in (None, "parquet"):
+        raise ParameterError(f"--backend ray writes Parquet only; --format {cli['fmt']} needs --backend local.")
+    if source != "-" and not _is_file(source) and input_files(source) is None:
+        raise ParameterError("--backend ray analyses files; for one text use --backend local.")
+    run = analyze_on_ray(source, output, address=cli["address"], progress=progress_enabled(cli["quiet"]), **settings)
+    if not cli["quiet"]:
+        flagged = f" ({run.n_errors} flagged 'error')" if run.n_errors else ""
+        where = f"{run.output}/ ({run.n_files} Parquet files, in row order by name)"
+        stderr.print(f"{run.n_rows} rows -> {where}{flagged}", highlight=False, markup=False)
 
 
 def _is_file(source: str) -> bool:
