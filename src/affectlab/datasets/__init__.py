@@ -5,6 +5,8 @@ environment variable, or by default ``../shared/data`` beside the project
 checkout. Every reader returns a :class:`Dataset` whose targets are on
 affectlab's canonical scales (see :mod:`affectlab.core.scales`). One module per
 family; data sets without an official split share :func:`seeded_split`.
+:func:`empathy_judges` is the one exception: a long table of ratings (for
+reliability and agreement), not labelled texts.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from affectlab.datasets._base import DATA_ENV, SPLITS, Dataset, data_dir
 from affectlab.datasets._brighter import BRIGHTER_SOURCE, brighter, brighter_languages
 from affectlab.datasets._emobank import emobank
+from affectlab.datasets._empathy import EMPATHY_RATERS, EMPATHY_SETS, EMPATHY_SOURCE, empathy_judges
 from affectlab.datasets._events import (
     ENISEAR_EKMAN,
     ENISEAR_SPLIT_SEED,
@@ -33,6 +36,9 @@ from affectlab.errors import DataNotFound, ParameterError
 __all__ = [
     "BRIGHTER_SOURCE",
     "DATA_ENV",
+    "EMPATHY_RATERS",
+    "EMPATHY_SETS",
+    "EMPATHY_SOURCE",
     "ENISEAR_EKMAN",
     "ENISEAR_SPLIT_SEED",
     "GNE_EKMAN",
@@ -47,6 +53,7 @@ __all__ = [
     "brighter_languages",
     "data_dir",
     "emobank",
+    "empathy_judges",
     "enisear",
     "goemotions",
     "goodnewseveryone",

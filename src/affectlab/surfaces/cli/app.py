@@ -14,6 +14,7 @@ from affectlab.surfaces.cli.arc import arc
 from affectlab.surfaces.cli.conversation import conversation
 from affectlab.surfaces.cli.corpus import corpus
 from affectlab.surfaces.cli.eval import eval_
+from affectlab.surfaces.cli.reliability import reliability
 
 app = typer.Typer(
     name="affectlab",
@@ -51,6 +52,7 @@ app.command()(conversation)
 app.command()(corpus)
 app.command()(agree)
 app.command()(aggregate)
+app.command()(reliability)
 
 
 def main() -> None:
