@@ -46,7 +46,8 @@ def reliability(
         str | None,
         typer.Option(
             "--reference",
-            help="Reference rater (e.g. human), or comma-separated raters whose per-item mean is the reference.",
+            help="Reference rater (e.g. human), or comma-separated raters whose per-item mean (or median, see "
+            "--reference-aggregate) is the reference.",
         ),
     ] = None,
     attribute: Annotated[
