@@ -15,6 +15,7 @@ from affectlab.surfaces.cli.conversation import conversation
 from affectlab.surfaces.cli.corpus import corpus
 from affectlab.surfaces.cli.eval import eval_
 from affectlab.surfaces.cli.reliability import reliability
+from affectlab.surfaces.cli.serve import serve
 
 app = typer.Typer(
     name="affectlab",
@@ -53,6 +54,7 @@ app.command()(corpus)
 app.command()(agree)
 app.command()(aggregate)
 app.command()(reliability)
+app.command()(serve)
 
 
 def main() -> None:
