@@ -10,7 +10,7 @@ import typer
 
 from affectlab.analyses.corpus import CorpusSummary, summarize_corpus
 from affectlab.core.serialize import jsonable
-from affectlab.io import TableWriter, progress_enabled, read_table
+from affectlab.io import TableWriter, input_files, progress_enabled, read_table
 from affectlab.surfaces.cli._common import (
     DebugOption,
     ForceOption,
@@ -25,11 +25,18 @@ from affectlab.surfaces.cli._common import (
     handle_errors,
     stderr,
 )
+from affectlab.surfaces.plots._format import num
 from affectlab.surfaces.plots.corpus import write_report
 
 
 def corpus(
-    source: Annotated[str, typer.Argument(help="Table of texts (.csv .tsv .jsonl .json .parquet), or - for stdin.")],
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="Table of texts (.csv .tsv .jsonl .json .parquet), a folder of such files (e.g. the output of "
+            "analyze --backend ray), or - for stdin. affectlab analyze output is aggregated without scoring again."
+        ),
+    ],
     text_column: TextColumnOption = None,
     time_column: Annotated[str, typer.Option("--time-column", help="Column of dates or timestamps.")] = "time",
     group_column: Annotated[
@@ -40,6 +47,10 @@ def corpus(
         str | None, typer.Option("--events", help="Table of events (name, start, end) for before/during/after windows.")
     ] = None,
     window_days: Annotated[int, typer.Option("--window-days", help="Days before and after each event.")] = 3,
+    rolling: Annotated[
+        int | None,
+        typer.Option("--rolling", help="Also smooth the series: mean of the texts of the last N periods."),
+    ] = None,
     model: ModelOption = "embedded",
     taxonomy: TaxonomyOption = None,
     output: OutputOption = None,
@@ -51,9 +62,16 @@ def corpus(
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Share of each emotion and mean valence/arousal (95% CI) per period and group; event windows."""
+    """Emotion shares, mean valence/arousal (95% CI) per period and group, rolling means, effect sizes, events."""
+    import pandas as pd
+
     with handle_errors(debug):
-        frame = read_table(source, input_format)
+        files = input_files(source)
+        frame = (
+            pd.concat([read_table(str(f), input_format) for f in files], ignore_index=True)
+            if files
+            else read_table(source, input_format)
+        )
         event_table = read_table(events) if events else None
         summary = summarize_corpus(
             frame,
@@ -65,6 +83,7 @@ def corpus(
             taxonomy=taxonomy,
             events=event_table,
             window_days=window_days,
+            rolling=rolling,
             progress=progress_enabled(quiet),
         )
         if output:
@@ -84,15 +103,28 @@ def _print(summary: CorpusSummary) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("period", "group", "texts", "valence", "95% CI", title=f"{summary.n_texts} texts, {summary.model}")
+    columns = ["period", "group", "texts", "valence", "95% CI"]
+    if summary.rolling:
+        columns.append(f"rolling {summary.rolling}")
+    table = Table(*columns, title=f"{summary.n_texts} texts, {summary.model}")
     for row in summary.series.itertuples():
-        table.add_row(
+        cells = [
             str(row.period),
             str(row.group),
             str(row.n),
-            f"{row.valence:+.2f}",
-            f"{row.valence_lo:+.2f} .. {row.valence_hi:+.2f}",
+            num(row.valence),
+            f"{num(row.valence_lo)} .. {num(row.valence_hi)}",
+        ]
+        table.add_row(*cells, *([num(row.valence_rolling)] if summary.rolling else []))
+    console = Console()
+    console.print(table)
+    for c in summary.change_points.itertuples():
+        console.print(
+            f"change point: {c.group} from {c.period}, valence {num(c.before)} -> {num(c.after)}", highlight=False
         )
-    Console().print(table)
+    for g in summary.groups.itertuples():
+        console.print(
+            f"{g.group}: Cohen's d vs the rest {num(g.cohens_d)} [{num(g.d_lo)}, {num(g.d_hi)}]", highlight=False
+        )
     for note in summary.notes:
         stderr.print(f"note: {note}", markup=False, highlight=False)
