@@ -4,9 +4,9 @@
 >>> affectlab.analyze("What a wonderful day!").top  # doctest: +SKIP
 'joy'
 
-The analyses (arcs, conversations, evaluation, agreement, aggregation) load on first use, so that
-``import affectlab`` and a first ``analyze`` stay fast; their names are listed in ``__all__`` like
-the others.
+The analyses (arcs, conversations, corpora, evaluation, agreement, aggregation, judges,
+reliability) load on first use, so that ``import affectlab`` and a first ``analyze`` stay fast;
+their names are listed in ``__all__`` like the others.
 """
 
 import importlib
@@ -29,6 +29,7 @@ from affectlab.errors import (
     AffectlabError,
     AffectlabWarning,
     DataNotFound,
+    EndpointError,
     EngineError,
     EngineNotFound,
     InputError,
@@ -61,6 +62,11 @@ _LAZY = {
     "summarize_corpus": "affectlab.analyses.corpus",
     "EvalReport": "affectlab.analyses.evaluation",
     "evaluate": "affectlab.analyses.evaluation",
+    "Rubric": "affectlab.analyses.judge",
+    "judge": "affectlab.analyses.judge",
+    "load_rubric": "affectlab.analyses.judge",
+    "ReliabilityReport": "affectlab.analyses.reliability",
+    "reliability": "affectlab.analyses.reliability",
 }
 
 if TYPE_CHECKING:
@@ -83,6 +89,8 @@ if TYPE_CHECKING:
     from affectlab.analyses.corpus import CorpusSummary, summarize_corpus
     from affectlab.analyses.document import Arc, document_arc
     from affectlab.analyses.evaluation import EvalReport, evaluate
+    from affectlab.analyses.judge import Rubric, judge, load_rubric
+    from affectlab.analyses.reliability import ReliabilityReport, reliability
 
 
 def __getattr__(name: str) -> Any:
@@ -111,6 +119,7 @@ __all__ = [
     "CorpusSummary",
     "DataNotFound",
     "EmotionScore",
+    "EndpointError",
     "Engine",
     "EngineError",
     "EngineNotFound",
@@ -123,6 +132,8 @@ __all__ = [
     "NativeScores",
     "ParameterError",
     "Provenance",
+    "ReliabilityReport",
+    "Rubric",
     "Sentiment",
     "Taxonomy",
     "TaxonomyError",
@@ -140,7 +151,9 @@ __all__ = [
     "document_arc",
     "evaluate",
     "flatten",
+    "judge",
     "load_engine",
+    "load_rubric",
     "load_taxonomy",
     "load_turns",
     "project",
@@ -148,5 +161,6 @@ __all__ = [
     "register_engine",
     "register_mapping",
     "register_taxonomy",
+    "reliability",
     "summarize_corpus",
 ]
