@@ -11,6 +11,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from affectlab.surfaces.cli.app import app
+from http_misbehaving import ok
 
 runner = CliRunner()
 
@@ -47,3 +48,63 @@ def test_llm_flags_with_another_engine_are_a_usage_error(tmp_path: Path) -> None
     result = runner.invoke(app, ["eval", str(table), "--labels-column", "labels", "--samples", "3"])
     assert result.exit_code == 2
     assert "--samples apply to LLM engines only" in result.stderr
+
+
+def test_agree_scores_an_llm_as_one_more_rater(misbehaving_server: Callable[..., Any], tmp_path: Path) -> None:
+    server = misbehaving_server(content=keyword_labeller)
+    ratings = tmp_path / "ratings.csv"
+    texts = ["so glad you came", "this is outrageous", "glad it worked", "how dare they", "glad, so glad", "no way"]
+    rows = [
+        {"item": i, "rater": r, "valence": (4 if "glad" in t else 2) + (0.5 if r == "b" else 0), "text": t}
+        for i, t in enumerate(texts)
+        for r in ("a", "b")
+    ]
+    pd.DataFrame(rows).to_csv(ratings, index=False)
+    result = runner.invoke(
+        app, ["agree", str(ratings), "--item-column", "item", "--rater-column", "rater", "--value-column", "valence",
+              "--metric", "icc", "--model", f"llm:m@{server.base_url}", "--model-field", "vad.valence",
+              "--llm-cache", "off", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["model"]["engine"] == f"llm:m@{server.base_url}" and report["model"]["n_items"] == 6
+    assert len(server.chat_requests) == 6
+
+
+def test_judge_killed_mid_run_resumes_from_the_cache(misbehaving_server: Callable[..., Any], tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def content(body: dict[str, Any]) -> str:
+        names = body["response_format"]["json_schema"]["schema"]["required"]
+        return json.dumps(
+            {n: {"score": 1 + len(body["messages"][-1]["content"]) % 2, "explanation": "x"} for n in names}
+        )
+
+    server = misbehaving_server(default=ok(delay_s=0.15), content=content)
+    source = tmp_path / "replies.csv"
+    pd.DataFrame({"id": [f"r{i}" for i in range(24)], "reply": [f"reply number {i}" for i in range(24)]}).to_csv(
+        source, index=False
+    )
+    out, cache = tmp_path / "ratings.csv", tmp_path / "cache.sqlite"
+    command = [sys.executable, "-m", "affectlab", "judge", str(source), "--rubric", "empathy-epitome",
+               "-m", f"llm:m@{server.base_url}", "--response-column", "reply", "--id-column", "id",
+               "--concurrency", "2", "--llm-cache", str(cache), "-o", str(out), "-q"]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while len(server.chat_requests) < 8 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not out.exists()  # nothing half-written
+    asked_before = len(server.chat_requests)
+    assert 8 <= asked_before < 24
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    ratings = pd.read_csv(out)
+    assert ratings["id"].tolist() == [f"r{i}" for i in range(24) for _ in range(3)]  # none lost, none doubled
+    assert ratings["error"].isna().all()  # empty in the CSV: no row has an error
+    assert len(server.chat_requests) - asked_before <= 24 - asked_before + 2  # only what was not answered
