@@ -15,6 +15,7 @@ from affectlab.surfaces.cli.conversation import conversation
 from affectlab.surfaces.cli.corpus import corpus
 from affectlab.surfaces.cli.eval import eval_
 from affectlab.surfaces.cli.judge import judge
+from affectlab.surfaces.cli.polarization import polarization_
 from affectlab.surfaces.cli.reliability import reliability
 from affectlab.surfaces.cli.serve import serve
 
@@ -54,6 +55,7 @@ app.command()(conversation)
 app.command()(corpus)
 app.command()(agree)
 app.command()(aggregate)
+app.command(name="polarization")(polarization_)
 app.command()(reliability)
 app.command()(judge)
 app.command()(serve)
