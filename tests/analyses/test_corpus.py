@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 
 from affectlab.analyses.changepoints import mean_change_points
 from affectlab.analyses.corpus import summarize_corpus
-from affectlab.engines.embedded import EmbeddedEngine
+from affectlab.engines.embedded import EmbeddedEngine, installed_models
 from affectlab.errors import InputError, ParameterError
 from affectlab.surfaces.cli.app import app
 
@@ -171,3 +172,13 @@ def test_corpus_reads_analyze_output_flat_nested_and_a_folder(tmp_path: Path, ti
         got = pd.DataFrame(data["series"])
         assert got["valence"].to_numpy() == pytest.approx(direct.series["valence"].to_numpy(), abs=1e-5)
         assert got["share.joy"].tolist() == direct.series["share.joy"].tolist()
+
+
+@pytest.mark.skipif("default" not in installed_models(), reason="default model artifact not installed")
+def test_the_python_examples_of_docs_corpus_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    blocks = re.findall(r"```python\n(.*?)```", (root / "docs" / "corpus.md").read_text(encoding="utf-8"), flags=re.S)
+    assert blocks
+    for code in blocks:
+        exec(compile(code, "docs/corpus.md", "exec"), {})

@@ -74,6 +74,12 @@ def test_folder_of_csv_files_with_a_flagged_row(tmp_path: Path, tiny_model_dir: 
     ]
     assert got.loc[3000, "flags"] == "error" and "line 1502" in got.loc[3000, "error"]
     assert len(list((tmp_path / "ray").glob("part-*.parquet"))) > 1
+    summaries = [  # scored once on Ray, aggregated by affectlab corpus from the folder
+        runner.invoke(app, ["corpus", str(tmp_path / out), "--group-column", "group", "--freq", "W", "--json"])
+        for out in ("ray", "local.parquet")
+    ]
+    assert summaries[0].exit_code == 0, summaries[0].output
+    assert summaries[0].stdout == summaries[1].stdout and '"n_texts": 4500' in summaries[0].stdout
 
 
 def test_parquet_with_ids_taxonomy_and_the_cluster_address(

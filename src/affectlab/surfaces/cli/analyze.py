@@ -248,7 +248,8 @@ def _run_on_ray(source: str, output: str | None, cli: dict[str, Any], **settings
     run = analyze_on_ray(source, output, address=cli["address"], progress=progress_enabled(cli["quiet"]), **settings)
     if not cli["quiet"]:
         flagged = f" ({run.n_errors} flagged 'error')" if run.n_errors else ""
-        where = f"{run.output}/ ({run.n_files} Parquet files, in row order by name)"
+        files = f"{run.n_files} Parquet file{'s' if run.n_files != 1 else ''}"
+        where = f"{run.output}/ ({files}, in row order by name)"
         stderr.print(f"{run.n_rows} rows -> {where}{flagged}", highlight=False, markup=False)
 
 
