@@ -292,7 +292,7 @@ def test_conversation_windows_match_the_published_plotting_code() -> None:
     events = pd.DataFrame(
         {"name": ["a", "b"], "start": ["2026-04-08", "2026-04-12"], "end": ["2026-04-08", "2026-04-14"]}
     )
-    result = run(posts, events=events)
+    result = run(posts, events=events, unit="conversation")
     for name, start, end in events.itertuples(index=False):
         expected = published_windows(posts, result.scored["score"], start, end)
         for bucket, (mean, error, count, extreme) in expected.items():
@@ -356,7 +356,7 @@ def test_bad_and_missing_times() -> None:
     assert result.rows_scored == 1 and result.counts["bad_time"] == 2
     undated_root = pairs([("pro", "anti", "no", "no", "no")]).assign(time=["?", "2026-03-01"])
     events = pd.DataFrame({"name": ["e"], "start": ["2026-03-01"], "end": ["2026-03-01"]})
-    result = run(undated_root, on_error="skip", events=events)
+    result = run(undated_root, on_error="skip", events=events, unit="conversation")
     assert result.rows_scored == 1 and window(result, "e", "during")["n"] == 0  # the conversation has no date
     assert any("root without a readable time" in note for note in result.notes)
     assert window(run(undated_root, on_error="skip", events=events, unit="day"), "e", "during")["n"] == 1

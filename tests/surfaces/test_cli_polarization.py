@@ -90,7 +90,7 @@ def test_report_and_the_worked_example(tmp_path: Path) -> None:
         "summary.md",
     ]
     summary = (report / "summary.md").read_text()
-    assert "| during | 2026-05-07 .. 2026-05-07 | 7.80 | 0.18 |" in summary  # the figures docs/polarization.md shows
+    assert "| during | 2026-05-07 .. 2026-05-07 | 7.83 | 0.00 |" in summary  # the figures docs/polarization.md shows
     again = runner.invoke(app, [*args, "-o", str(tmp_path / "scored.csv")])
     assert again.exit_code == 2 and "exists; pass --force" in again.stderr
     table = runner.invoke(app, [*BASE, str(EXAMPLE / "posts.csv"), "--events", str(EXAMPLE / "events.csv")])

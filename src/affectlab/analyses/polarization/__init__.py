@@ -25,7 +25,7 @@ from affectlab.analyses.polarization.annotate import ANSWERS, Annotator, Columns
 from affectlab.analyses.polarization.records import FLAGS, OUTPUT_COLUMNS, PolarizationResult
 from affectlab.analyses.polarization.rules import CELLS, RuleTable, load_rules
 from affectlab.analyses.polarization.run import as_annotator, polarization
-from affectlab.analyses.polarization.scoring import EXTREME_AT, UNCLEAR
+from affectlab.analyses.polarization.scoring import CONVERSATION_EXTREME_AT, EXTREME_ABOVE, UNCLEAR
 from affectlab.analyses.polarization.signal import AffectSignal
 from affectlab.analyses.polarization.threads import Posts, resolve_posts
 
@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ANSWERS",
     "CELLS",
-    "EXTREME_AT",
+    "CONVERSATION_EXTREME_AT",
+    "EXTREME_ABOVE",
     "FLAGS",
     "OUTPUT_COLUMNS",
     "UNCLEAR",

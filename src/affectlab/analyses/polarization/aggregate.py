@@ -1,16 +1,16 @@
-"""Aggregating scores over days and around events, as the published plotting code does, and two alternatives.
+"""Aggregating scores over days and around events, as the paper describes it, and two alternatives.
 
 ``unit`` says what a window averages:
 
-- ``conversation`` (default, the published ``calculate_means_by_date``): each conversation (a root and
+- ``day`` (default, the method as the paper and issue 16 describe it): each UTC day counts once with the
+  mean score of the replies posted that day; a window reports the mean of its daily means, their SEM
+  (population standard deviation / sqrt(days)), and the share of its replies scoring above 7.
+- ``conversation`` (the published notebooks' ``calculate_means_by_date``): each conversation (a root and
   every reply below it) is dated by its root's UTC day and counts once, with the mean score of its scored
   replies; a window reports the mean of its conversations' means, their SEM (population standard
   deviation / sqrt(conversations)), and as extreme rate the share of conversations whose mean is >= 7.5.
-- ``day``: each UTC day counts once with the mean score of the replies posted that day; a window reports the
-  mean of its daily means, their SEM (population standard deviation / sqrt(days)), and the share of its
-  replies scoring >= 7.5.
 - ``reply``: each scored reply counts once (dated by its own time): the mean score, its SEM (population
-  standard deviation / sqrt(replies)), the share of replies scoring >= 7.5.
+  standard deviation / sqrt(replies)), the share of replies scoring above 7.
 
 Every window also has a percentile 95% bootstrap interval of its mean over its units
 (:func:`affectlab.analyses.stats.bootstrap_ci`). Windows: ``before`` is the ``window_days`` days before
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from affectlab.analyses.polarization.scoring import EXTREME_AT
+from affectlab.analyses.polarization.scoring import CONVERSATION_EXTREME_AT, EXTREME_ABOVE
 from affectlab.analyses.stats import bootstrap_ci
 from affectlab.errors import InputError
 
@@ -53,7 +53,7 @@ def units_of(replies: pd.DataFrame, roots: pd.Series, unit: str) -> pd.DataFrame
     """
     import pandas as pd
 
-    frame = replies.assign(extreme=replies["score"] >= EXTREME_AT)
+    frame = replies.assign(extreme=replies["score"] > EXTREME_ABOVE)
     if unit == "reply":
         return pd.DataFrame(
             {
@@ -113,7 +113,7 @@ def _window(units: pd.DataFrame, unit: str, lo: dt.date, hi: dt.date, n_boot: in
     k = len(values)
     n = int(inside["n"].sum()) if k else 0
     if unit == "conversation":
-        extreme = float((values >= EXTREME_AT).mean()) if k else None
+        extreme = float((values >= CONVERSATION_EXTREME_AT).mean()) if k else None
         conversations = k
     else:
         extreme = float(inside["n_extreme"].sum() / n) if n else None
@@ -170,7 +170,7 @@ def daily_series(replies: pd.DataFrame) -> pd.DataFrame:
 
     if replies.empty:
         return pd.DataFrame(columns=["date", "n", "score", "extreme_rate"])
-    frame = replies.assign(date=_days(replies["time"]), extreme=replies["score"] >= EXTREME_AT)
+    frame = replies.assign(date=_days(replies["time"]), extreme=replies["score"] > EXTREME_ABOVE)
     out = frame.groupby("date", sort=True).agg(
         n=("score", "size"), score=("score", "mean"), extreme_rate=("extreme", "mean")
     )

@@ -66,7 +66,7 @@ class PolarizationResult:
         ``text``, ``parent_id``, ``time`` in UTC ISO 8601), its ``role`` (root, reply, orphan) and
         ``conversation`` (root id), its labels, the parent's stance and affect, the rule-table cell
         (``stance_relation``, ``affect_either``, ``agreement_cell``), ``score`` (NaN unless a scored
-        reply), ``extreme`` (score >= 7.5), ``negative_prob`` in [0, 1] (NaN without an engine), ``flags``
+        reply), ``extreme`` (score > 7), ``negative_prob`` in [0, 1] (NaN without an engine), ``flags``
         (``;``-joined, see :data:`FLAGS`) and the annotator's explanations.
     daily : DataFrame
         Per UTC day of the replies' times: ``date``, ``n`` scored replies, mean ``score``, ``extreme_rate``.
@@ -77,7 +77,7 @@ class PolarizationResult:
     rows_scored : int
         Replies with a score.
     mean_score, extreme_rate : float or None
-        Mean score (in the rule table's range, 0-10 for the shipped one) and share of scores >= 7.5 over
+        Mean score (in the rule table's range, 0-10 for the shipped one) and share of scores > 7 over
         every scored reply.
     unit : str
         What a window averages: conversation, day or reply.

@@ -13,7 +13,7 @@ from affectlab.analyses.polarization.aggregate import UNITS, daily_series, event
 from affectlab.analyses.polarization.annotate import Annotator, ColumnsAnnotator, annotate, check_labels, check_stances
 from affectlab.analyses.polarization.records import FLAGS, OUTPUT_COLUMNS, PolarizationResult
 from affectlab.analyses.polarization.rules import RuleTable, load_rules
-from affectlab.analyses.polarization.scoring import EXTREME_AT, UNCLEAR, score_replies
+from affectlab.analyses.polarization.scoring import EXTREME_ABOVE, UNCLEAR, score_replies
 from affectlab.analyses.polarization.signal import affect_agreement, negative_probability
 from affectlab.analyses.polarization.threads import resolve_posts
 from affectlab.core.validation import check_choice, check_int
@@ -59,7 +59,7 @@ def polarization(
     agreement_column: str = "agreement",
     events: pd.DataFrame | None = None,
     window_days: int = 3,
-    unit: str = "conversation",
+    unit: str = "day",
     unclear: str = "published",
     rules: str | Path | RuleTable | None = None,
     engine: EngineSpec | None = "embedded",
@@ -90,8 +90,9 @@ def polarization(
         Columns ``name``, ``start``, ``end`` (dates, end included): before/during/after windows per event.
     window_days : int, default=3
         Days of the before and after windows, >= 1.
-    unit : {"conversation", "day", "reply"}, default="conversation"
-        What a window averages: the published code's conversations (dated by their root), days, or replies.
+    unit : {"day", "conversation", "reply"}, default="day"
+        What a window averages: days (as the paper describes it), the published notebooks' conversations
+        (dated by their root), or replies.
     unclear : {"published", "missing"}, default="published"
         ``published`` keeps the published code's reading of unclear labels (two unclear stances are the same
         stance; a "don't know" agreement is not agreeing); ``missing`` leaves such pairs unscored.
@@ -179,7 +180,7 @@ def polarization(
         windows=windows,
         rows_scored=len(scores),
         mean_score=float(scores.mean()) if len(scores) else None,
-        extreme_rate=float((scores >= EXTREME_AT).mean()) if len(scores) else None,
+        extreme_rate=float((scores > EXTREME_ABOVE).mean()) if len(scores) else None,
         unit=unit,
         topic=topic.strip(),
         stances=categories,

@@ -22,12 +22,14 @@ from affectlab.analyses.polarization.rules import RuleTable
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EXTREME_AT", "UNCLEAR", "score_replies"]
+__all__ = ["CONVERSATION_EXTREME_AT", "EXTREME_ABOVE", "UNCLEAR", "score_replies"]
 
 UNCLEAR = ("published", "missing")
-#: A score at or above this is extreme: the published code's ``7.5 <= x`` bucket, which the paper calls
-#: "score > 7" (the same for the shipped table's even scores).
-EXTREME_AT = 7.5
+#: A reply is extreme when its score is above this ("score > 7", as the paper and issue 16 put it).
+EXTREME_ABOVE = 7.0
+#: A conversation's mean score is extreme at or above this: the published notebooks' ``7.5 <= x`` bucket
+#: (the same as ``> 7`` for single replies under the shipped table, whose scores are even).
+CONVERSATION_EXTREME_AT = 7.5
 #: Row flags that keep a reply from being scored.
 UNSCORED = frozenset({"cycle", "duplicate_id", "bad_time", "bad_label", "annotation_error"})
 
@@ -62,7 +64,7 @@ def score_replies(
     cells : DataFrame
         ``parent_stance``, ``parent_affect``, ``stance_relation`` (same/opposite), ``affect_either``
         (yes/no), ``agreement_cell`` (yes / not yes), ``score`` (a table score, NaN when not scored) and
-        ``extreme`` (score >= 7.5; None when not scored).
+        ``extreme`` (score > 7; None when not scored).
     flags : list of tuple of str
         ``flags`` plus ``parent_unlabelled`` (the parent has no valid labels) and ``unclear``.
     """
@@ -104,7 +106,7 @@ def score_replies(
             "affect_either": np.where(defined, np.where(affect_yes, "yes", "no"), None),
             "agreement_cell": np.where(defined, np.where(agree_yes, "yes", "not yes"), None),
             "score": scores,
-            "extreme": np.where(defined, scores >= EXTREME_AT, None),
+            "extreme": np.where(defined, scores > EXTREME_ABOVE, None),
         },
         index=table.index,
     )

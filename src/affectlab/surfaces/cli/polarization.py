@@ -65,8 +65,12 @@ def polarization_(
         int, typer.Option("--window-days", "--window", help="Days before and after each event.")
     ] = 3,
     unit: Annotated[
-        str, typer.Option("--unit", help="What a window averages: conversation (as published), day or reply.")
-    ] = "conversation",
+        str,
+        typer.Option(
+            "--unit",
+            help="What a window averages: day (as the paper describes it), conversation (published notebooks), reply.",
+        ),
+    ] = "day",
     unclear: Annotated[
         str, typer.Option("--unclear", help="published (two unclear stances are the same) or missing (unscored).")
     ] = "published",
@@ -165,7 +169,7 @@ def _print(result: PolarizationResult) -> None:
     console = Console()
     console.print(
         f"{result.rows_scored} replies scored ({result.annotator}): mean score {num(result.mean_score, signed=False)}, "
-        f"extreme (>= 7.5) {num(result.extreme_rate, signed=False)}",
+        f"extreme (> 7) {num(result.extreme_rate, signed=False)}",
         highlight=False,
     )
     if len(result.windows):

@@ -61,7 +61,10 @@ def plot_scores(result: PolarizationResult, event: str) -> Figure:
 
 
 def plot_extreme(result: PolarizationResult, event: str) -> Figure:
-    """Extreme rate (share scoring >= 7.5, in %) before, during and after ``event`` (paper Fig. 2)."""
+    """Extreme rate before, during and after ``event`` (paper Fig. 2), in %.
+
+    The share of replies scoring > 7 or, with ``unit="conversation"``, of conversations with a mean >= 7.5.
+    """
     part = _event(result, event)
     fig = figure_class()(figsize=(4.2, 3.4), layout="constrained")
     ax = fig.add_subplot()
@@ -71,7 +74,7 @@ def plot_extreme(result: PolarizationResult, event: str) -> Figure:
         ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + 1, num(rate, 0, signed=False) + "%", ha="center")
     ax.set_ylim(0, 100)
     which = "conversations (mean)" if result.unit == "conversation" else "replies"
-    ax.set_ylabel(f"% of {which} scoring >= 7.5")
+    ax.set_ylabel(f"% of {which} " + ("with a mean >= 7.5" if result.unit == "conversation" else "scoring > 7"))
     ax.set_xlabel("timeframe")
     ax.set_title(event, fontsize=10, weight="bold")
     return fig
@@ -118,7 +121,7 @@ def write_report(result: PolarizationResult, folder: str | Path, *, force: bool 
         f"rule table {result.rules.source}; unclear labels: {result.unclear}; windows average "
         f"{UNIT_WORDS[result.unit]}.",
         "",
-        f"{result.rows_scored} replies scored: mean score {num(result.mean_score, signed=False)}, share >= 7.5 "
+        f"{result.rows_scored} replies scored: mean score {num(result.mean_score, signed=False)}, share > 7 "
         f"{num(result.extreme_rate, signed=False)}.",
         "",
         "![daily series](daily.png)",
