@@ -4,8 +4,8 @@
 >>> affectlab.analyze("What a wonderful day!").top  # doctest: +SKIP
 'joy'
 
-The analyses (arcs, conversations, corpora, evaluation, agreement, aggregation, judges,
-reliability) load on first use, so that ``import affectlab`` and a first ``analyze`` stay fast;
+The analyses (arcs, conversations, corpora, polarization, evaluation, agreement, aggregation,
+judges, reliability) load on first use, so that ``import affectlab`` and a first ``analyze`` stay fast;
 their names are listed in ``__all__`` like the others.
 """
 
@@ -62,6 +62,8 @@ _LAZY = {
     "summarize_corpus": "affectlab.analyses.corpus",
     "EvalReport": "affectlab.analyses.evaluation",
     "evaluate": "affectlab.analyses.evaluation",
+    "PolarizationResult": "affectlab.analyses.polarization",
+    "polarization": "affectlab.analyses.polarization",
     "Rubric": "affectlab.analyses.judge",
     "judge": "affectlab.analyses.judge",
     "load_rubric": "affectlab.analyses.judge",
@@ -90,6 +92,7 @@ if TYPE_CHECKING:
     from affectlab.analyses.document import Arc, document_arc
     from affectlab.analyses.evaluation import EvalReport, evaluate
     from affectlab.analyses.judge import Rubric, judge, load_rubric
+    from affectlab.analyses.polarization import PolarizationResult, polarization
     from affectlab.analyses.reliability import ReliabilityReport, reliability
 
 
@@ -131,6 +134,7 @@ __all__ = [
     "ModelLoadError",
     "NativeScores",
     "ParameterError",
+    "PolarizationResult",
     "Provenance",
     "ReliabilityReport",
     "Rubric",
@@ -156,6 +160,7 @@ __all__ = [
     "load_rubric",
     "load_taxonomy",
     "load_turns",
+    "polarization",
     "project",
     "rater_from_order",
     "register_engine",
