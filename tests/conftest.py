@@ -32,6 +32,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=f"benchmark data absent: {reason}"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_llm_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """LLM answer caches of the tests go to a temporary folder, never to the user's ~/.cache."""
+    previous = os.environ.get("AFFECTLAB_CACHE_DIR")
+    os.environ["AFFECTLAB_CACHE_DIR"] = str(tmp_path_factory.mktemp("affectlab-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("AFFECTLAB_CACHE_DIR", None)
+    else:
+        os.environ["AFFECTLAB_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_artifact(tmp_path_factory.mktemp("tiny-model"))

@@ -179,9 +179,17 @@ class LlamaServer:
     ...     httpx.get(server.base_url + "/models").json()
     """
 
-    def __init__(self, model_path: str | os.PathLike[str], *, n_ctx: int = 2048, startup_timeout_s: float = 60.0):
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str],
+        *,
+        n_ctx: int = 2048,
+        threads: int = 1,
+        startup_timeout_s: float = 60.0,
+    ):
         self.model_path = Path(model_path)
         self.n_ctx = n_ctx
+        self.threads = threads
         self.startup_timeout_s = startup_timeout_s
         self.model = MODEL_ALIAS
         self.base_url = ""
@@ -194,7 +202,7 @@ class LlamaServer:
             sys.executable, "-m", "llama_cpp.server",
             "--model", str(self.model_path), "--model_alias", self.model,
             "--host", "127.0.0.1", "--port", str(port),
-            "--n_ctx", str(self.n_ctx), "--n_threads", "1", "--n_threads_batch", "1",
+            "--n_ctx", str(self.n_ctx), "--n_threads", str(self.threads), "--n_threads_batch", str(self.threads),
             "--n_gpu_layers", "0", "--verbose", "False",
         ]  # fmt: skip
         self._log = tempfile.NamedTemporaryFile(prefix="llama-server-", suffix=".log")  # noqa: SIM115
