@@ -75,7 +75,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     )
     app.state.service = service
     install_handlers(app)
-    install_openapi(app)
+    install_openapi(app, keys_required=bool(settings.api_keys))
     v1 = [Depends(require_key)]
     app.include_router(health.router)
     for module in (catalog, texts, files, documents, evaluation):

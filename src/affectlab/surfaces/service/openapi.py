@@ -14,6 +14,7 @@ __all__ = ["install_openapi"]
 
 #: Statuses every ``/v1`` operation may answer with a problem, and why.
 _V1_STATUSES = {
+    400: "A malformed request (e.g. a broken multipart body).",
     401: "Missing or invalid API key (when the server has keys).",
     413: "Request body larger than max_body_bytes.",
     422: "Invalid input or parameter; too many texts; a text too long.",
@@ -23,8 +24,8 @@ _V1_STATUSES = {
 }
 
 
-def install_openapi(app: FastAPI) -> None:
-    """Make ``app.openapi()`` document problem responses and the ``Problem`` schema."""
+def install_openapi(app: FastAPI, *, keys_required: bool) -> None:
+    """Make ``app.openapi()`` document problem responses, the ``Problem`` schema, and whether keys are needed."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -38,6 +39,8 @@ def install_openapi(app: FastAPI) -> None:
         for path, operations in schema["paths"].items():
             statuses = _V1_STATUSES if path.startswith("/v1/") else {503: _V1_STATUSES[503]}
             for operation in operations.values():
+                if operation.get("security") and not keys_required:
+                    operation["security"].append({})  # this server takes requests without a key too
                 responses = operation.setdefault("responses", {})
                 for status, why in statuses.items():
                     if str(status) in responses and status != 422:
