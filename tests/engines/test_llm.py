@@ -75,6 +75,10 @@ def test_retries_rate_limits_server_errors_and_malformed_bodies(misbehaving_serv
     [reply] = llm.complete_json([REQUEST])
     assert reply.value == {"label": "joy", "x": 0.5} and reply.attempts == 4 and reply.error is None
     assert llm.usage.retries == 3 and llm.usage.failed == 0 and llm.usage.requests == 4
+    assert llm.usage.to_dict() == {
+        "requests": 4, "cache_hits": 0, "prompt_tokens": 10, "completion_tokens": 16, "retries": 3, "failed": 0
+    }  # fmt: skip
+    assert llm.usage.summary().startswith("4 requests (0 answers from the cache, 3 retries, 0 failed)")
 
 
 def test_invalid_answers_are_retried_then_flagged_never_dropped(misbehaving_server: Callable[..., Any]) -> None:
