@@ -33,7 +33,12 @@ def serve(
     ] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", help="Worker processes, each with its own models.")] = 1,
     threads: Annotated[
-        int | None, typer.Option("--threads", help="CPU threads of each worker's engine (default: all).")
+        int | None,
+        typer.Option(
+            "--threads",
+            help="CPU threads of each worker's engine (default: cores / workers - 1, at least 1: a core is left "
+            "for each worker's HTTP loop).",
+        ),
     ] = None,
     api_keys_file: Annotated[
         str | None,
@@ -76,7 +81,7 @@ def serve(
 
         settings = ServiceSettings(
             models=tuple(model or ("embedded",)),
-            threads=threads,
+            threads=threads or max(1, (os.cpu_count() or 1) // workers - 1),
             max_body_bytes=max_body_bytes,
             max_texts=max_texts,
             max_chars=max_chars,
