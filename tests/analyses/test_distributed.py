@@ -147,3 +147,13 @@ def test_without_ray_installed_the_error_names_the_extra(tmp_path: Path) -> None
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "pip install 'affectlab[ray]'" in result.stderr
+
+
+def test_an_empty_input_writes_the_header_like_the_local_backend(tmp_path: Path, tiny_model_dir: Path) -> None:
+    source = tmp_path / "empty.csv"
+    source.write_text("text,group\n")
+    model = ["-m", f"embedded:{tiny_model_dir}"]
+    assert run(str(source), "-o", str(tmp_path / "local.parquet"), *model).exit_code == 0
+    result = run(str(source), "-o", str(tmp_path / "ray"), "--backend", "ray", *model)
+    assert result.exit_code == 0 and "has no rows" in result.stderr
+    assert_same(tmp_path / "local.parquet", tmp_path / "ray")

@@ -101,13 +101,14 @@ def analyze_on_ray(
     engine : str, default="embedded"
         A registered engine name; each actor loads it once (``embedded:<folder>`` for another artifact).
     threads : int, optional
-        CPUs per actor and engine threads (>= 1; default 1). The pool has one actor per ``threads``
-        CPUs of the cluster.
+        CPUs per actor and engine threads (>= 1; default 1). The pool starts with one actor and grows,
+        while CPUs are free, up to one actor per ``threads`` CPUs of the cluster.
     max_chars, taxonomy, explain, batch_size, input_format, text_column, id_column, on_error
         As for the local backend (``affectlab analyze``).
     address : str, optional
         A Ray cluster (``host:port`` of its head, ``ray://host:port``, or ``auto``); default: the
-        process's Ray if initialised, else ``RAY_ADDRESS``, else a new local Ray.
+        process's Ray if initialised, else ``RAY_ADDRESS``, else the cluster last started on this
+        machine with ``ray start``, else a new local Ray (stopped at the end of the run).
     force : bool, default=False
         Replace an existing output (a file, or a folder of ``part-*.parquet`` files).
     progress : bool, default=False
@@ -145,7 +146,7 @@ def analyze_on_ray(
     reading = {"fmt": input_format, "text_column": text_column, "id_column": id_column}
     first = list(islice(read_rows(source, **reading), CHUNK_ROWS))  # checks the columns; gives the schema
     keep = id_column is None
-    started = _connect(ray, address)
+    started = bool(first) and _connect(ray, address)  # an empty input needs no cluster
     tmp = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.part"
     try:
         if first:
@@ -307,13 +308,15 @@ def _run(
         tagged = input_files(source) is not None
         offsets = _offsets(ray, files, reading) if tagged else [0]
         dataset = ray.data.read_datasource(_datasource(files, offsets, reading, tagged), num_cpus=0)
-        cpus = int(ray.cluster_resources().get("CPU", 1))
+        cpus = int(ray.cluster_resources().get("CPU", 0))
+        if threads > cpus:
+            raise ParameterError(f"--threads {threads} asks more CPUs per actor than the Ray cluster has ({cpus}).")
         scored = dataset.map_batches(
             _Scorer,
             fn_constructor_kwargs={"settings": settings, "on_error": on_error, "keep": keep, "schema": schema},
             batch_size=CHUNK_ROWS,
             batch_format="pyarrow",
-            compute=ray.data.ActorPoolStrategy(size=max(1, cpus // threads)),
+            compute=ray.data.ActorPoolStrategy(min_size=1, max_size=cpus // threads),  # grows while CPUs are free
             num_cpus=threads,
         )
         scored.write_parquet(str(tmp), filename_provider=_part_names(), schema=schema, ray_remote_args={"num_cpus": 0})

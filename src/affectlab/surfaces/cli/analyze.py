@@ -106,7 +106,9 @@ def analyze(
     ray_address: Annotated[
         str | None,
         typer.Option(
-            "--ray-address", help="Ray cluster for --backend ray: host:port of its head, or auto (default: local Ray)."
+            "--ray-address",
+            help="Ray cluster for --backend ray: host:port of its head, or auto (default: RAY_ADDRESS, a cluster "
+            "started here with 'ray start', else a new local Ray).",
         ),
     ] = None,
     force: ForceOption = False,
