@@ -86,7 +86,12 @@ def analyze(
             "--max-chars", help="Characters of one text read at most; longer texts are cut and flagged 'capped'."
         ),
     ] = MAX_CHARS,
-    threads: Annotated[int | None, typer.Option("--threads", help="CPU threads for the engine (default: all).")] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads", help="CPU threads for the engine (default: all; --backend ray: per actor, default 1)."
+        ),
+    ] = None,
     resume: Annotated[
         bool,
         typer.Option(
