@@ -108,3 +108,20 @@ def test_judge_killed_mid_run_resumes_from_the_cache(misbehaving_server: Callabl
     assert ratings["id"].tolist() == [f"r{i}" for i in range(24) for _ in range(3)]  # none lost, none doubled
     assert ratings["error"].isna().all()  # empty in the CSV: no row has an error
     assert len(server.chat_requests) - asked_before <= 24 - asked_before + 2  # only what was not answered
+
+
+def test_analyze_a_file_with_an_llm_prints_its_usage(misbehaving_server: Callable[..., Any], tmp_path: Path) -> None:
+    server = misbehaving_server(content=keyword_labeller)
+    source = tmp_path / "texts.csv"
+    pd.DataFrame({"id": ["a", "b", "c"], "text": ["so glad", "", "how dare they"]}).to_csv(source, index=False)
+    out = tmp_path / "out.csv"
+    args = ["analyze", str(source), "-m", f"llm:m@{server.base_url}", "-t", "ekman", "--samples", "2", "-o", str(out)]
+    result = runner.invoke(app, [*args, "--llm-cache", str(tmp_path / "c.sqlite")])
+    assert result.exit_code == 0, result.stderr
+    rows = pd.read_csv(out)
+    assert rows["id"].tolist() == ["a", "b", "c"] and rows["top"].tolist()[0::2] == ["joy", "anger"]
+    assert "llm: 4 requests (0 answers from the cache" in result.stderr
+    again = runner.invoke(app, [*args, "--llm-cache", str(tmp_path / "c.sqlite"), "--force"])
+    assert "llm: 0 requests (4 answers from the cache" in again.stderr
+    ray = runner.invoke(app, [*args, "--backend", "ray", "--force"])
+    assert ray.exit_code == 2 and "LLM engines run with --backend local" in ray.stderr

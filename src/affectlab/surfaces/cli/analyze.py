@@ -32,17 +32,24 @@ from affectlab.io import (
 )
 from affectlab.surfaces.api import Analyzer, flatten
 from affectlab.surfaces.cli._common import (
+    ApiKeyEnvOption,
+    ConcurrencyOption,
     DebugOption,
+    DialectOption,
     ForceOption,
     InputFormatOption,
     JsonOption,
+    LLMCacheOption,
     ModelOption,
     OutputFormatOption,
     OutputOption,
     QuietOption,
+    SamplesOption,
     TaxonomyOption,
+    TemperatureOption,
     TextColumnOption,
     handle_errors,
+    llm_options,
     stderr,
 )
 
@@ -116,6 +123,12 @@ def analyze(
             "started here with 'ray start', else a new local Ray).",
         ),
     ] = None,
+    samples: SamplesOption = 1,
+    api_key_env: ApiKeyEnvOption = None,
+    llm_cache: LLMCacheOption = None,
+    dialect: DialectOption = "auto",
+    concurrency: ConcurrencyOption = 4,
+    temperature: TemperatureOption = None,
     force: ForceOption = False,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
@@ -127,6 +140,17 @@ def analyze(
         check_int(max_chars, "--max-chars", "affectlab analyze", minimum=1)
         check_choice(backend, "--backend", "affectlab analyze", ("local", "ray"))
         source = _from_argv(source)
+        llm = llm_options(
+            model,
+            samples=samples,
+            api_key_env=api_key_env,
+            llm_cache=llm_cache,
+            dialect=dialect,
+            concurrency=concurrency,
+            temperature=temperature,
+        )
+        if llm and (backend == "ray" or ray_address):
+            raise ParameterError("LLM engines run with --backend local (the LLM server parallelises requests itself).")
         if backend == "ray" or ray_address:
             ray_options = {"backend": backend, "address": ray_address, "resume": resume, "fmt": fmt, "quiet": quiet}
             _run_on_ray(
@@ -146,7 +170,8 @@ def analyze(
                 force=force,
             )
             return
-        options = {"threads": threads} if threads and not model.startswith("hf") else {}
+        options = {"threads": threads} if threads and not model.startswith(("hf", "llm")) else {}
+        options.update(llm)
         if source != "-" and not _is_file(source) and input_files(source) is None:
             if " " not in source.strip() and Path(source).suffix.lower() in SUFFIXES:
                 raise InputError(
@@ -159,6 +184,7 @@ def analyze(
                 sys.stdout.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
             else:
                 _print_record(record)
+            _print_usage(engine, quiet)
             return
         engine = load_engine(model, **options)
         engine.max_chars = max_chars
@@ -194,6 +220,14 @@ def analyze(
             where = output or "stdout"
             flagged = f" ({n_errors} flagged 'error')" if n_errors else ""
             stderr.print(f"{n_rows} rows -> {where}{flagged}", highlight=False, markup=False)
+        _print_usage(engine, quiet)
+
+
+def _print_usage(engine: object, quiet: bool) -> None:
+    """What an LLM engine spent (requests, cache hits, tokens), on stderr; nothing for other engines."""
+    usage = getattr(engine, "usage", None)
+    if usage and not quiet:
+        stderr.print(f"llm: {usage}", highlight=False, markup=False)
 
 
 def _run_file(
