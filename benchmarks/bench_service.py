@@ -11,8 +11,8 @@ GoEmotions test texts (the texts of the CLI speed figure) one request after anot
 ``--warmup`` seconds, then ``--duration`` seconds measured (at most ``--max-requests`` requests).
 Reports throughput (requests/s, texts/s), p50/p95/p99 latency, failed requests (any status but 200,
 or a connection error), the server's mean batch size (from /metrics), and the CLI's texts/s from
-``benchmarks/results/speed.md`` and measured again right after the phases on the same texts (the same
-load from other processes), with the ratios. Traffic goes to 127.0.0.1 only; every loop is
+``benchmarks/results/speed.md`` and measured again just before and after the phases on the same texts
+(under the same load from other processes), with the ratios. Traffic goes to 127.0.0.1 only; every loop is
 bounded in time and count, and the server is stopped at the end.
 """
 
@@ -180,7 +180,7 @@ def cli_texts_per_s() -> tuple[float | None, str]:
     return (float(found.group(1)) if found else None), (date.group(1) if date else "")
 
 
-def cli_now(texts: list[str], threads: int | None) -> float:
+def cli_now(texts: list[str], threads: int | None) -> float:  # threads None: the CLI default, all cores
     """The CLI's end-to-end texts/s right now, on the same texts (one per line, to a CSV), as bench_speed runs it."""
     with tempfile.TemporaryDirectory() as work:
         source, out = Path(work) / "texts.txt", Path(work) / "out.csv"
@@ -222,8 +222,9 @@ def markdown(result: dict[str, object]) -> str:
     lines += [
         "",
         f"CLI end to end on this machine: {cli} texts/s (benchmarks/results/speed.md, {result['cli_date']}); "
-        f"measured again right after the service phases, under the same load: {now} texts/s "
-        f"(`affectlab analyze` of {result['cli_now_texts']} texts to CSV, start-up included).",
+        f"measured again just before and after the service phases, under the same load: {now} texts/s "
+        f"(mean of {result['cli_now_before_after']}; `affectlab analyze` of {result['cli_now_texts']} texts to CSV, "
+        "start-up included).",
         "",
         "Targets: p99 < 500 ms for single-text requests at 200 clients, zero failed requests, "
         "texts/s >= 70% of the CLI's.",
@@ -272,6 +273,7 @@ def main() -> None:
     port = free_port()
     extra = ["--max-batch", str(args.max_batch), "--max-wait-ms", str(args.max_wait_ms), "--workers", str(args.workers)]
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    cli_before = cli_now(texts, None) if args.cli_now else None
     server = start_server(port, args.model, args.threads, extra)
     rows = []
     try:
@@ -290,7 +292,8 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     cli, cli_date = cli_texts_per_s()
-    now = cli_now(texts, args.threads) if args.cli_now else None
+    cli_after = cli_now(texts, None) if args.cli_now else None
+    now = round((cli_before + cli_after) / 2, 1) if cli_before and cli_after else None
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     result: dict[str, object] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -308,6 +311,7 @@ def main() -> None:
         "cli_texts_per_s": cli,
         "cli_date": cli_date,
         "cli_now_texts_per_s": now,
+        "cli_now_before_after": [cli_before, cli_after],
         "cli_now_texts": len(texts),
         "phases": rows,
         "verdict": verdict(rows, cli, now),
