@@ -1,23 +1,4 @@
-"""``affectlab analyze --backend ray``: score a table on a Ray cluster, written as a folder of Parquet files.
-
-The work is the local backend's, spread over Ray Data:
-
-- **Reading.** One Ray read task per input file runs :func:`affectlab.io.read_rows`, the reader
-  of the local backend, so values, ids, ``source_file`` and flagged malformed rows are the same.
-  For several files the rows of each file are counted first (Parquet from its footer, other
-  formats by a counting task per file) so that positional ids count across files, as locally.
-- **Scoring.** ``Dataset.map_batches`` with a callable class: each actor of the pool loads the
-  engine once (by name, e.g. ``embedded:/shared/model``) and calls
-  :func:`affectlab.analyses.rows.score_rows`, the per-chunk function of the local backend, on
-  batches of :data:`CHUNK_ROWS` rows.
-- **Order.** ``DataContext.execution_options.preserve_order`` is set for the run, so blocks
-  leave every operator in input order; write task ``k`` writes ``part-<k>-<write id>.parquet``
-  (``k`` in nine digits), so the files' name order is the row order. Reading the folder in name order
-  (pandas, pyarrow, ``affectlab corpus``, ``affectlab analyze``) gives one row per input row, in order.
-- **Writing.** ``Dataset.write_parquet`` into a hidden folder beside the output, renamed into
-  place when every task has finished (an interrupted run leaves no half-written output). The
-  Parquet schema is the one the local writer would take from the first chunk.
-"""
+"""``analyze_on_ray``: the Ray run itself (see the package docstring for how it keeps the local backend's output)."""
 
 from __future__ import annotations
 
@@ -25,29 +6,26 @@ import logging
 import os
 import pickle
 import shutil
-import socket
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from affectlab.analyses.distributed.cluster import connect, library_error, ray_module
+from affectlab.analyses.distributed.reading import CHUNK_ROWS, PART, file_offsets, is_part, part_names, rows_datasource
 from affectlab.analyses.rows import error_record, output_row, score_rows
 from affectlab.core.records import flatten
 from affectlab.core.validation import check_choice, check_int
 from affectlab.engines.base import MAX_CHARS
 from affectlab.engines.pipeline import Analyzer
 from affectlab.engines.registry import load_engine
-from affectlab.errors import AffectlabError, InputError, MissingExtra, ParameterError
+from affectlab.errors import InputError, ParameterError
 from affectlab.io import Row, detect_format, input_files, read_rows
 from affectlab.io.writer import parquet_modules
 
-__all__ = ["CHUNK_ROWS", "RayRun", "analyze_on_ray"]
+__all__ = ["RayRun", "analyze_on_ray"]
 
-#: Rows per ``map_batches`` batch (the local backend's chunk) and per block read.
-CHUNK_ROWS = 2048
-_PART = "part-{:09d}-{}.parquet"
 _OWNER = "analyze_on_ray"
 
 
@@ -123,7 +101,7 @@ def analyze_on_ray(
     InputError, ParameterError
         Bad input or options (the local backend's messages), raised from the worker that met them.
     """
-    ray = _ray()
+    ray = ray_module()
     check_choice(on_error, "on_error", _OWNER, ("fail", "skip"))
     check_int(threads or 1, "threads", _OWNER, minimum=1)
     if not isinstance(engine, str):
@@ -146,7 +124,7 @@ def analyze_on_ray(
     reading = {"fmt": input_format, "text_column": text_column, "id_column": id_column}
     first = list(islice(read_rows(source, **reading), CHUNK_ROWS))  # checks the columns; gives the schema
     keep = id_column is None
-    started = bool(first) and _connect(ray, address)  # an empty input needs no cluster
+    started = bool(first) and connect(ray, address)  # an empty input needs no cluster
     tmp = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.part"
     try:
         if first:
@@ -162,15 +140,6 @@ def analyze_on_ray(
         if started:
             ray.shutdown()
     return run
-
-
-def _ray() -> Any:
-    try:
-        import ray
-        import ray.data
-    except ImportError as exc:
-        raise MissingExtra("--backend ray needs Ray Data: pip install 'affectlab[ray]'.") from exc
-    return ray
 
 
 def _input(source: str | os.PathLike[str], input_format: str | None) -> list[Path]:
@@ -198,17 +167,13 @@ def _output_folder(output: str | os.PathLike[str] | None, force: bool) -> Path:
     if out.exists():
         if not force:
             raise InputError(f"Output {str(output)!r} exists; pass --force to replace it.")
-        foreign = [p.name for p in out.iterdir() if not _is_part(p)] if out.is_dir() else []
+        foreign = [p.name for p in out.iterdir() if not is_part(p)] if out.is_dir() else []
         if foreign:
             raise InputError(
                 f"Output folder {str(output)!r} holds files affectlab did not write "
                 f"({', '.join(sorted(foreign)[:3])}); --force replaces only a folder of part-*.parquet files."
             )
     return out.resolve()
-
-
-def _is_part(path: Path) -> bool:
-    return path.name.startswith("part-") and path.suffix == ".parquet"
 
 
 def _absolute_model(engine: str) -> str:
@@ -226,39 +191,6 @@ def _analyzer(
     loaded = load_engine(engine, **options)
     loaded.max_chars = max_chars
     return Analyzer(loaded, taxonomy=taxonomy, explain=explain, batch_size=batch_size)
-
-
-def _connect(ray: Any, address: str | None) -> bool:
-    """Connect to the Ray cluster; True when this call started (and so must stop) the connection."""
-    if address and address not in ("auto", "local"):
-        _check_reachable(address)
-    if ray.is_initialized():
-        if address and address not in ("auto", "local"):
-            current = ray.get_runtime_context().gcs_address
-            if current.split("://")[-1] != address.split("://")[-1]:
-                raise ParameterError(
-                    f"This process is already connected to the Ray cluster at {current}; "
-                    f"--ray-address {address!r} names another. Leave it out or call ray.shutdown() first."
-                )
-        return False
-    try:
-        ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
-    except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise AffectlabError(f"Cannot connect to the Ray cluster at {address or 'RAY_ADDRESS'!r}: {exc}") from exc
-    return True
-
-
-def _check_reachable(address: str) -> None:
-    host, _, port = address.split("://")[-1].rpartition(":")
-    if not host or not port.isdigit():
-        raise ParameterError(f"--ray-address must be host:port, ray://host:port or auto. Got {address!r} instead.")
-    try:
-        socket.create_connection((host, int(port)), timeout=5).close()
-    except OSError as exc:
-        raise AffectlabError(
-            f"No Ray cluster answers at --ray-address {address!r} ({exc.strerror or exc}). Start one there with "
-            "'ray start --head', or leave out --ray-address to run on a local Ray."
-        ) from exc
 
 
 def _schema(first: list[Row], analyzer: Analyzer, keep: bool) -> Any:
@@ -306,8 +238,8 @@ def _run(
         logger.setLevel(logging.CRITICAL)  # Ray Data's plan and progress lines; errors come back as exceptions
     try:
         tagged = input_files(source) is not None
-        offsets = _offsets(ray, files, reading) if tagged else [0]
-        dataset = ray.data.read_datasource(_datasource(files, offsets, reading, tagged), num_cpus=0)
+        offsets = file_offsets(ray, files, reading) if tagged else [0]
+        dataset = ray.data.read_datasource(rows_datasource(files, offsets, reading, tagged), num_cpus=0)
         cpus = int(ray.cluster_resources().get("CPU", 0))
         if threads > cpus:
             raise ParameterError(f"--threads {threads} asks more CPUs per actor than the Ray cluster has ({cpus}).")
@@ -319,9 +251,9 @@ def _run(
             compute=ray.data.ActorPoolStrategy(min_size=1, max_size=cpus // threads),  # grows while CPUs are free
             num_cpus=threads,
         )
-        scored.write_parquet(str(tmp), filename_provider=_part_names(), schema=schema, ray_remote_args={"num_cpus": 0})
+        scored.write_parquet(str(tmp), filename_provider=part_names(), schema=schema, ray_remote_args={"num_cpus": 0})
     except Exception as exc:
-        raise _library_error(exc) from exc
+        raise library_error(exc) from exc
     finally:
         (
             context.execution_options.preserve_order,
@@ -345,92 +277,6 @@ class _Scorer:
         return pa.Table.from_pylist([{c: r.get(c) for c in self.schema.names} for r in out], schema=self.schema)
 
 
-def _offsets(ray: Any, files: list[Path], reading: dict[str, Any]) -> list[int]:
-    """The global position of each file's first row (rows of the files before it)."""
-    counter = ray.remote(num_cpus=0)(_count_rows)
-    counts = ray.get([counter.remote(f, reading) for f in files])
-    return [sum(counts[:k]) for k in range(len(files))]
-
-
-def _count_rows(file: Path, reading: dict[str, Any]) -> int:
-    fmt = detect_format(file, reading["fmt"])
-    if fmt == "parquet":
-        _, pq = parquet_modules()
-        return int(pq.ParquetFile(file).metadata.num_rows)
-    return sum(1 for _ in read_rows(file, **reading))
-
-
-def _datasource(files: list[Path], offsets: list[int], reading: dict[str, Any], tagged: bool) -> Any:
-    from ray.data.block import BlockMetadata
-    from ray.data.datasource import Datasource, ReadTask
-
-    class RowsDatasource(Datasource):  # type: ignore[misc]
-        """One read task per file, each reading it with affectlab's reader."""
-
-        def estimate_inmemory_data_size(self) -> int | None:
-            return None
-
-        def get_read_tasks(self, parallelism: int, **_: Any) -> list[Any]:
-            return [
-                ReadTask(
-                    (lambda f=f, o=o: _read_file(f, o, reading, tagged)),
-                    BlockMetadata(num_rows=None, size_bytes=None, exec_stats=None, input_files=(str(f),)),
-                )
-                for f, o in zip(files, offsets)
-            ]
-
-    return RowsDatasource()
-
-
-def _read_file(file: Path, offset: int, reading: dict[str, Any], tagged: bool) -> Iterator[Any]:
-    """Blocks of pickled :class:`Row` objects; rows of a folder are tagged as ``read_rows`` tags them."""
-    pa, _ = parquet_modules()
-    rows = read_rows(file, **reading)
-    while chunk := list(islice(rows, CHUNK_ROWS)):
-        if tagged:  # as affectlab.io reads a folder: global positions, positional ids, source_file
-            chunk = [
-                Row(
-                    offset + r.index,
-                    r.text,
-                    {**r.columns, "source_file": file.name},
-                    str(offset + r.index) if r.id == str(r.index) else r.id,
-                    r.error,
-                )
-                for r in chunk
-            ]
-        yield pa.table({"row": pa.array([pickle.dumps(r) for r in chunk], pa.binary())})
-
-
-def _part_names() -> Any:
-    """Write task ``k`` writes ``part-<k>-<write id>.parquet``: name order is task order, which is row order."""
-    from ray.data.datasource import FilenameProvider
-
-    class PartNames(FilenameProvider):  # type: ignore[misc]
-        def get_filename_for_task(self, write_uuid: str, task_index: int) -> str:
-            return _PART.format(task_index, write_uuid)
-
-    return PartNames()
-
-
-def _library_error(exc: BaseException) -> BaseException:
-    """The affectlab error a Ray task raised (Ray wraps it), else the failure as an AffectlabError."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    root = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        root = current
-        cause = getattr(current, "cause", None)
-        if isinstance(cause, BaseException):
-            current = cause
-            continue
-        if isinstance(current, AffectlabError) and type(current).__module__.startswith("affectlab"):
-            return current
-        current = current.__cause__ or current.__context__
-    first = (str(root).strip().splitlines() or [""])[0]
-    return AffectlabError(f"The Ray run failed: {type(root).__name__}: {first}")
-
-
 def _write_empty(tmp: Path, analyzer: Analyzer, source: str | os.PathLike[str]) -> None:
     """An input without rows: one empty part file with the header, as the local backend writes."""
     import warnings
@@ -440,14 +286,14 @@ def _write_empty(tmp: Path, analyzer: Analyzer, source: str | os.PathLike[str]) 
     pa, pq = parquet_modules()
     tmp.mkdir()
     columns = list(flatten(analyzer.analyze([""])[0]))
-    pq.write_table(pa.table({c: pa.array([], pa.string()) for c in columns}), tmp / _PART.format(0, uuid.uuid4().hex))
+    pq.write_table(pa.table({c: pa.array([], pa.string()) for c in columns}), tmp / PART.format(0, uuid.uuid4().hex))
     warnings.warn(f"{str(source)!r} has no rows; wrote an empty table with its header.", AffectlabWarning, stacklevel=3)
 
 
 def _finish(tmp: Path, out: Path) -> RayRun:
     """Move the finished folder into place and count what it holds."""
     _, pq = parquet_modules()
-    parts = sorted(p for p in tmp.iterdir() if _is_part(p))
+    parts = sorted(p for p in tmp.iterdir() if is_part(p))
     n_rows = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
     n_errors = sum(sum(1 for e in pq.read_table(p, columns=["error"]).column(0).to_pylist() if e) for p in parts)
     if out.is_dir():
