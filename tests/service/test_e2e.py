@@ -80,3 +80,44 @@ def test_serve_answers_then_drains_on_sigterm(served: tuple[subprocess.Popen[str
     assert process.wait(timeout=20) == 0
     log = process.stdout.read()  # type: ignore[union-attr]
     assert "draining" in log and "e2e-key" not in log and "Traceback" not in log
+
+
+def test_several_workers_share_one_port_and_stop_together(tiny_model_dir: Path) -> None:
+    port = free_port()
+    command = [sys.executable, "-m", "affectlab", "serve", "--port", str(port), "--workers", "2", "--threads", "1"]
+    process = subprocess.Popen(
+        [*command, "--model", f"embedded:{tiny_model_dir}", "--no-access-log"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url, deadline, answered = f"http://127.0.0.1:{port}", time.monotonic() + 60, 0
+        while answered < 20 and time.monotonic() < deadline:
+            try:
+                with httpx.Client(base_url=url, timeout=5) as c:  # a new connection each time: any worker
+                    answered += c.post("/v1/analyze", json={"text": "i love this"}).status_code == 200
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert answered == 20
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        log = process.stdout.read()  # type: ignore[union-attr]
+        assert log.count("Application startup complete") == 2 and log.count("Finished server process") == 2
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("model", "code", "message"), [("no-such-engine", 2, "no-such-engine"), ("embedded:/nonexistent", 1, "lacks")]
+)
+def test_a_model_that_does_not_load_fails_before_the_port_opens(model: str, code: int, message: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "affectlab", "serve", "--port", str(free_port()), "--model", model],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == code and message in done.stderr and "Traceback" not in done.stderr

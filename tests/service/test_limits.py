@@ -155,3 +155,12 @@ def test_a_client_gone_mid_request_leaves_the_server_serving(client: httpx.Clien
             b"POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
         )
     assert client.post("/v1/analyze", json={"text": "still here"}).status_code == 200
+
+
+def test_a_result_later_than_the_timeout_is_a_504_problem(serve_with) -> None:  # type: ignore[no-untyped-def]
+    with serve_with(timeout_s=0.001) as c:
+        late = _problem(
+            c.post("/v1/analyze/batch", json={"texts": ["i love this great day"] * 1000, "explain": True}), 504
+        )
+        assert "0.001 s" in late["detail"] and "timeout_s" in late["detail"]
+        assert c.get("/healthz").status_code == 200  # the server goes on

@@ -1,4 +1,4 @@
-"""Prometheus metrics of one service process: requests, latency, texts scored, batch sizes, errors.
+"""Prometheus metrics of one service process: requests, latency, texts scored, batch sizes, errors, process.
 
 Each app has its own registry (``/metrics`` shows this worker's figures; with several workers,
 scrape each or let the proxy spread the scrapes). Routes are labelled by their template
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["Metrics"]
@@ -23,6 +23,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)  # process_*: CPU seconds, memory, start time of this worker
         self.requests = Counter(
             "affectlab_requests", "HTTP requests answered.", ("method", "route", "status"), registry=self.registry
         )
