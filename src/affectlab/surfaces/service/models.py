@@ -184,6 +184,30 @@ class Problem(_Model):
     field: str | None = Field(default=None, description="The request field at fault, if one is.")
 
 
+class MomentModel(_Model):
+    """A peak or trough of smoothed valence and the segment that best represents it."""
+
+    time: float = Field(ge=0.0, le=1.0, description="Narrative time of the extremum, in (0, 1).")
+    value: Signed = Field(description="Smoothed valence there.")
+    prominence: float = Field(ge=0.0, description="How far it stands out from the curve around it.")
+    position: int = Field(ge=0, description="Index of the segment.")
+    start: int = Field(ge=0, description="The segment's first character in the text.")
+    end: int = Field(ge=0, description="Just past its last character.")
+    valence: Signed = Field(description="The segment's own (unsmoothed) valence.")
+    text: str = Field(description="The segment's text: the passage to read.")
+
+
+class ShapeModel(_Model):
+    """The story shape whose direction the smoothed valence follows (Reagan et al. 2016)."""
+
+    name: str | None = Field(
+        description="rags_to_riches, tragedy, man_in_a_hole, icarus, cinderella, oedipus; null if flat."
+    )
+    direction: str | None = Field(description="rise, fall, fall-rise, ...")
+    score: Signed | None = Field(description="Correlation with the shape's template.")
+    scores: dict[str, Signed | None] = Field(description="Correlation with every shape.")
+
+
 class ArcResult(BaseModel):
     """The arc of a document: ``Arc.to_dict`` (``docs/arcs.md``); valences in [-1, 1], times in (0, 1)."""
 
@@ -195,9 +219,9 @@ class ArcResult(BaseModel):
     n_segments: int = Field(ge=1)
     n_words: int = Field(ge=0)
     flags: list[str]
-    shape: dict[str, Any] = Field(description="name, direction, score in [-1, 1], scores per shape.")
-    peaks: list[dict[str, Any]] = Field(description="time, value, prominence, position, start, end, valence, text.")
-    troughs: list[dict[str, Any]]
+    shape: ShapeModel
+    peaks: list[MomentModel] = Field(description="Most prominent maxima, most prominent first.")
+    troughs: list[MomentModel] = Field(description="Most prominent minima, most prominent first.")
     turning_points: list[dict[str, Any]]
     sections: list[dict[str, Any]]
     curves: dict[str, list[float | None]] = Field(description="time and every smoothed column, n_points each.")
