@@ -191,6 +191,17 @@ def test_classes_at_the_thresholds() -> None:
             run(frame, thresholds=bad)
 
 
+def test_a_rater_giving_one_value_everywhere_gets_no_class() -> None:
+    report = reliability(
+        long({"human": HUMAN, "judge": [1] * len(HUMAN)}), item="item", rater="rater", value="score",
+        reference="human", n_boot=200,
+    )  # fmt: skip
+    row = report.results.iloc[0]
+    assert abs(row["icc_a1"]) < 1e-9 and row["ci_width"] < 1e-9  # precisely zero agreement ...
+    assert row["reliability"] is None  # ... is not "good" reliability
+    assert any("same value (1)" in note and "no class" in note for note in report.notes)
+
+
 def test_bad_values_are_counted_and_reported_not_dropped_silently() -> None:
     frame = long({"human": HUMAN, "judge": JUDGE, "lonely": JUDGE})
     frame["score"] = frame["score"].astype(object)

@@ -66,6 +66,12 @@ def score(
     ci = row["icc_a1_ci95"]
     row["ci_width"] = float(ci[1] - ci[0]) if ci is not None else None
     row["reliability"] = classify(row["ci_width"], thresholds)
+    if n >= 2 and np.ptp(x) == 0:  # a constant rater: ICC 0 with a zero-width interval would read "good"
+        row["reliability"] = None
+        notes.append(
+            f"class: the rater gave every target the same value ({x[0]:g}), so its ICCs are 0 by construction "
+            "and their interval's width says nothing about trust; no class"
+        )
     return row, notes
 
 
