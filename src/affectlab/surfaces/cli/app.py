@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from affectlab.surfaces.cli import models, taxonomy
+from affectlab.surfaces.cli import directions, models, taxonomy
 from affectlab.surfaces.cli.aggregate import aggregate
 from affectlab.surfaces.cli.agree import agree
 from affectlab.surfaces.cli.analyze import analyze
@@ -59,6 +59,7 @@ app.command(name="polarization")(polarization_)
 app.command()(reliability)
 app.command()(judge)
 app.command()(serve)
+app.add_typer(directions.app, name="directions")
 
 
 def main() -> None:

