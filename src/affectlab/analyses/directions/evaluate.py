@@ -238,8 +238,8 @@ def evaluate_steering(
                 {
                     "emotion": e,
                     "strength": float(strength),
-                    "distinct_2": float(np.nanmean([distinct_n(texts[i], 2) for i in rows])),
-                    "target_prob": float(np.nanmean(scores["target_prob"][rows])),
+                    "distinct_2": _mean(np.array([distinct_n(texts[i], 2) for i in rows])),
+                    "target_prob": _mean(scores["target_prob"][rows]),
                     "success_rate": float(np.mean([scores["top"][i] == e for i in rows])),
                 }
             )
@@ -330,6 +330,12 @@ def _choose(sweep: pd.DataFrame, floor: float) -> float:
     return float(best["strength"].min())
 
 
+def _mean(values: NDArray[np.float64]) -> float:
+    """Mean of the finite values; NaN when there are none (a continuation without words has no distinct-2)."""
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if len(finite) else float("nan")
+
+
 def _summarize(generations: pd.DataFrame, targets: Sequence[str], *, n_boot: int, seed: int) -> pd.DataFrame:
     """One row per emotion x condition with bootstrap CIs over prompts (paired with the unsteered row)."""
     import pandas as pd
@@ -354,13 +360,13 @@ def _summarize(generations: pd.DataFrame, targets: Sequence[str], *, n_boot: int
             for name, value in (
                 ("success_rate", success.mean()),
                 ("target_prob", prob.mean()),
-                ("valence_shift", np.nanmean(shift)),
+                ("valence_shift", _mean(shift)),
             ):
                 lo_hi = ci.get(name) or (np.nan, np.nan)
                 row[name], row[f"{name}_lo"], row[f"{name}_hi"] = float(value), lo_hi[0], lo_hi[1]
-            row["valence"] = float(np.nanmean(part["valence"]))
+            row["valence"] = _mean(part["valence"].to_numpy())
             for name in ("distinct_1", "distinct_2", "repetition"):
-                row[name] = float(np.nanmean(part[name]))
-            row["perplexity"] = float(np.exp(np.nanmean(np.log(part["perplexity"]))))
+                row[name] = _mean(part[name].to_numpy())
+            row["perplexity"] = float(np.exp(_mean(np.log(part["perplexity"].to_numpy()))))
             rows.append(row)
     return pd.DataFrame(rows)
