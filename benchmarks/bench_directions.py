@@ -72,8 +72,14 @@ def main() -> None:
     parser.add_argument("--layer-step", type=int, default=2, help="Ablate every n-th layer (and the best one).")
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument("--directions", help="Reuse a directions file instead of extracting.")
+    parser.add_argument("--markdown-only", action="store_true", help="Rewrite directions.md from directions.json.")
     args = parser.parse_args()
     out = Path(args.out)
+    if args.markdown_only:
+        record = json.loads((out / "directions.json").read_text())
+        redraw(out, record)
+        (out / "directions.md").write_text(markdown(record), encoding="utf-8")
+        return
     out.mkdir(parents=True, exist_ok=True)
     record: dict = {"machine": machine(args.threads), "load_average_start": load(), "timings_s": {}}
     timings = record["timings_s"]
@@ -122,9 +128,39 @@ def main() -> None:
     log(f"wrote {out / 'directions.md'}")
 
 
+def redraw(out: Path, record: dict) -> None:
+    """Draw the pictures again from directions.json (and the saved directions file)."""
+    import pandas as pd
+
+    from affectlab.analyses.directions import LocalizationReport, SteeringReport
+
+    ev, lo = record["evaluate"], record["localize"]
+    steering = SteeringReport(
+        ev["model"],
+        tuple(ev["layers"]),
+        ev["floor"],
+        pd.DataFrame(ev["strengths"]),
+        pd.DataFrame(ev["summary"]),
+        pd.DataFrame(),
+        ev["settings"],
+    )
+    ablation = LocalizationReport(
+        lo["model"], pd.DataFrame(lo["layers"]), pd.DataFrame(lo["components"]), lo["control_max"], lo["settings"]
+    )
+    directions = (
+        EmotionDirections.load(out / "directions-gemma.npz") if (out / "directions-gemma.npz").is_file() else None
+    )
+    write_plots(out, directions=directions, steering=steering, localization=ablation)
+
+
+def _n(value: float | None, fmt: str = "{:.2f}") -> str:
+    """A number in ``fmt``; an em dash for a missing one (NaN is written as null in the JSON)."""
+    return "—" if value is None else fmt.format(value)
+
+
 def _ci(row: dict, name: str, fmt: str = "{:.2f}") -> str:
     lo, hi = row.get(f"{name}_lo"), row.get(f"{name}_hi")
-    value = fmt.format(row[name])
+    value = _n(row[name], fmt)
     return value if lo is None or hi is None else f"{value} [{fmt.format(lo)}, {fmt.format(hi)}]"
 
 
@@ -165,8 +201,8 @@ def markdown(record: dict) -> str:
     for row in ev["summary"]:
         lines.append(
             f"| {row['emotion']} | {row['condition']} | {row['strength']:g} | {_ci(row, 'success_rate')} | "
-            f"{_ci(row, 'target_prob')} | {_ci(row, 'valence_shift', '{:+.2f}')} | {row['distinct_2']:.2f} | "
-            f"{row['repetition']:.2f} | {row['perplexity']:.1f} |"
+            f"{_ci(row, 'target_prob')} | {_ci(row, 'valence_shift', '{:+.2f}')} | {_n(row['distinct_2'])} | "
+            f"{_n(row['repetition'])} | {_n(row['perplexity'], '{:.1f}')} |"
         )
     lines += [
         "",
@@ -177,8 +213,8 @@ def markdown(record: dict) -> str:
     ]
     for row in ev["strengths"]:
         lines.append(
-            f"| {row['emotion']} | {row['strength']:g} | {row['distinct_2']:.2f} | {row['target_prob']:.3f} | "
-            f"{row['success_rate']:.2f} | {'yes' if row['chosen'] else ''} |"
+            f"| {row['emotion']} | {row['strength']:g} | {_n(row['distinct_2'])} | "
+            f"{_n(row['target_prob'], '{:.3f}')} | {row['success_rate']:.2f} | {'yes' if row['chosen'] else ''} |"
         )
     lines += [
         "",

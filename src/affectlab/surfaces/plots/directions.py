@@ -72,7 +72,7 @@ def plot_steering(report: SteeringReport) -> Figure:
         top.bar(x, part["success_rate"], width, yerr=np.abs(err), color=CONDITION_COLOURS[condition], label=condition)
         bottom.bar(x, part["distinct_2"], width, color=CONDITION_COLOURS[condition])
     top.set_ylabel("success rate")
-    top.set_ylim(0, 1.05)
+    top.set_ylim(0, 1.3)
     top.legend(fontsize=7, ncol=len(conditions))
     top.set_title(
         f"Steering {report.model} at layer(s) {', '.join(map(str, report.layers))}, judged by affectlab", fontsize=10
@@ -85,7 +85,10 @@ def plot_steering(report: SteeringReport) -> Figure:
 
 
 def plot_localization(report: LocalizationReport) -> Figure:
-    """Drop of the target-emotion probability when its direction is projected out, per layer, vs the control."""
+    """Drop of the target-emotion probability when its direction is projected out, per layer, vs the control.
+
+    Bars: the two drops with their CIs; diamonds: their paired difference (the layer's influence) with its CI.
+    """
     table = report.layers
     fig = figure_class()(figsize=(8, 3.6), layout="constrained")
     ax = fig.subplots()
@@ -96,6 +99,10 @@ def plot_localization(report: LocalizationReport) -> Figure:
     ):
         err = np.abs(np.vstack([table[column] - table[f"{column}_lo"], table[f"{column}_hi"] - table[column]]))
         ax.bar(x + shift, table[column], 0.4, yerr=err, color=colour, label=label)
+    err = np.abs(np.vstack([table["influence"] - table["influence_lo"], table["influence_hi"] - table["influence"]]))
+    ax.errorbar(
+        x, table["influence"], yerr=err, fmt="D", color="black", ms=4, capsize=3, label="influence (difference)"
+    )
     ax.axhline(0, color="#555555", lw=0.8)
     ax.set_xticks(x, table["layer"].astype(str), fontsize=8)
     ax.set_xlabel("ablated layer")
