@@ -192,15 +192,21 @@ def _fp32_copy(gguf_path: Path, folder: Path) -> Path:
 
 
 def _from_folder(spec: str, folder: Path) -> LanguageModel:
-    """Load an fp32 causal LM and its tokenizer from a transformers folder."""
+    """Load an fp32 causal LM and its tokenizer from a transformers folder (without transformers' own bars)."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
     try:
         model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32)
         tokenizer = AutoTokenizer.from_pretrained(str(folder))
     except Exception as exc:  # transformers raises many kinds
         raise ModelLoadError(f"transformers cannot load the model in {folder}: {exc}") from exc
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
     model.eval()
     tokenizer.padding_side = "left"
     if tokenizer.pad_token_id is None:
