@@ -69,6 +69,10 @@ def _spec(name: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.F
 
         labels = ["anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise"]
         return f"hf:{build_model(tmp_path_factory.mktemp('hf') / 'contract', labels, initializer_range=1.0)}"
+    if name == "multilingual":  # a TF-IDF-only English/German artifact built by tests/engines/test_multilingual.py
+        from test_multilingual import build_tiny_multilingual
+
+        return f"multilingual:{build_tiny_multilingual(tmp_path_factory.mktemp('multilingual'))}"
     if name in ("lexicon", "contract-plugin"):
         return name
     if name == "llm":  # a real loopback HTTP server answering by keywords (tests/engines/test_llm.py: llama.cpp)

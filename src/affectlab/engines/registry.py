@@ -72,10 +72,17 @@ def _llm(argument: str | None, **options: Any) -> Engine:
     return LLMEngine(f"llm:{argument}", **options)
 
 
+def _multilingual(argument: str | None, **options: Any) -> Engine:
+    from affectlab.engines.multilingual import MultilingualEngine
+
+    return MultilingualEngine.from_spec(argument, **options)
+
+
 register_engine("embedded", _embedded)
 register_engine("llm", _llm)
 register_engine("hf", _hf)
 register_engine("lexicon", _lexicon)
+register_engine("multilingual", _multilingual)
 
 
 def _entry_points() -> dict[str, EntryPoint]:

