@@ -8,6 +8,7 @@ docs/multilingual.json; the page's block between the markers is replaced.
 
     python scripts/build_multilingual_table.py            # scores, then writes the page (about 15 minutes)
     python scripts/build_multilingual_table.py --from-json  # rewrites the page from docs/multilingual.json
+    python scripts/build_multilingual_table.py --resume     # runs only what docs/multilingual.json lacks
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from affectlab.core.taxonomy import load_taxonomy
 from affectlab.datasets import brighter, brighter_languages
 from affectlab.engines.multilingual import MultilingualEngine
 from affectlab.errors import DataNotFound
 
+LABELS = load_taxonomy("semeval").labels
 ROOT = Path(__file__).resolve().parents[1]
 PAGE, RAW = ROOT / "docs" / "multilingual.md", ROOT / "docs" / "multilingual.json"
 START, END = "<!-- multilingual-table:start -->", "<!-- multilingual-table:end -->"
@@ -57,8 +60,8 @@ OWN_ISO: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def run_eval(lang: str, model: str) -> dict[str, Any]:
-    cmd = ["affectlab", "eval", f"brighter-a:{lang}", "--split", "test", "--model", model, "--json", "--quiet"]
+def run_eval(lang: str, model: str, track: str = "a") -> dict[str, Any]:
+    cmd = ["affectlab", "eval", f"brighter-{track}:{lang}", "--split", "test", "--model", model, "--json", "--quiet"]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip()}")
@@ -86,15 +89,18 @@ def routing_on_dev(engine: MultilingualEngine) -> dict[str, dict[str, Any]]:
     return out
 
 
-def english_model() -> dict[str, tuple[float, list[float]]]:
-    """The shipped English model's figures per BRIGHTER language, from docs/benchmarks.json."""
+def english_model(track: str = "a") -> dict[str, float]:
+    """The shipped English model's headline figure per BRIGHTER language (macro-F1 or mean Pearson)."""
     path = ROOT / "docs" / "benchmarks.json"
     runs = json.loads(path.read_text(encoding="utf-8"))["runs"] if path.is_file() else []
-    return {
-        r["result"]["dataset"].split(":")[1]: (r["result"]["macro_f1"], r["result"]["ci95"]["macro_f1"])
-        for r in runs
-        if r["result"]["dataset"].startswith("brighter-a:") and "--model embedded " in r["command"]
-    }
+    key = "macro_f1" if track == "a" else "pearson"
+    out = {}
+    for r in runs:
+        result = r["result"]
+        if result["dataset"].startswith(f"brighter-{track}:") and "--model embedded " in r["command"]:
+            value = result[key]
+            out[result["dataset"].split(":")[1]] = value["mean"] if isinstance(value, dict) else value
+    return out
 
 
 def _f1(run: dict[str, Any] | None) -> str:
@@ -143,20 +149,49 @@ def table(raw: dict[str, Any]) -> str:
                     _f1(named),
                     "—" if floor is None else f"{floor[best]:.3f} ({names[best]})",
                     delta,
-                    "—" if eng is None else f"{eng[0]:.3f}",
+                    "—" if eng is None else f"{eng:.3f}",
                     "—" if route is None else f"{route['router_accuracy']:.3f}",
                     "—" if route is None else f"{route['langid_accuracy']:.3f}",
                 ]
             )
             + " |"
         )
-    mean_auto = sum(auto_values) / len(auto_values)
-    mean_named = sum(named_values) / len(named_values)
+    headed = [raw["auto"][lang]["result"]["macro_f1"] for lang in raw["named"]]
+    mean = lambda values: sum(values) / len(values)  # noqa: E731
     lines += [
         "",
-        f"Mean test macro-F1 over all {len(auto_values)} track A test languages (auto): **{mean_auto:.3f}**; "
-        f"over the {len(named_values)} with a head, language named: **{mean_named:.3f}**.",
+        f"Mean test macro-F1 over all {len(auto_values)} track A test languages (auto): **{mean(auto_values):.3f}**; "
+        f"over the {len(headed)} with a head: auto **{mean(headed):.3f}**, language named "
+        f"**{mean(named_values):.3f}**.",
     ]
+    return "\n".join(lines)
+
+
+def table_b(raw: dict[str, Any]) -> str:
+    """Track B: Pearson of each emotion's probability with its gold intensity (the engine has no intensity head)."""
+    runs = raw.get("b_auto", {})
+    if not runs:
+        return ""
+    lines = [
+        "",
+        "Track B (intensity 0–3), `affectlab eval brighter-b:<lang> --model multilingual`: the engine has no "
+        "intensity head yet, so each emotion's probability is correlated with its gold intensity (Pearson with "
+        "its 95% interval; CCC and MAE are not meaningful across these scales).",
+        "",
+        "| lang | n test | mean Pearson | " + " | ".join(LABELS) + " | English model |",
+        "|---|---|---|" + "---|" * (len(LABELS) + 1),
+    ]
+    means, english = [], english_model("b")
+    for lang, run in runs.items():
+        r = run["result"]
+        low, high = r["ci95"]["pearson.mean"]
+        means.append(r["pearson"]["mean"])
+        cells = [f"{r['pearson'][c]:.3f}" if c in r["pearson"] else "—" for c in LABELS]
+        cells.append(f"{english[lang]:.3f}" if lang in english else "—")
+        lines.append(
+            f"| {lang} | {r['n']} | {r['pearson']['mean']:.3f} [{low:.3f}, {high:.3f}] | " + " | ".join(cells) + " |"
+        )
+    lines += ["", f"Mean over the {len(means)} track B languages: **{sum(means) / len(means):.3f}**."]
     return "\n".join(lines)
 
 
@@ -165,31 +200,43 @@ def write_page(raw: dict[str, Any]) -> None:
     if START not in page or END not in page:
         sys.exit(f"error: {PAGE} lacks the markers {START} and {END}.")
     head, rest = page.split(START, 1)
-    PAGE.write_text(f"{head}{START}\n{table(raw)}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
+    body = table(raw) + table_b(raw)
+    PAGE.write_text(f"{head}{START}\n{body}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
     print(f"wrote {PAGE}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--from-json", action="store_true", help="Rewrite the page from docs/multilingual.json.")
+    parser.add_argument("--resume", action="store_true", help="Keep the runs docs/multilingual.json has; run the rest.")
     args = parser.parse_args()
     if args.from_json:
         write_page(json.loads(RAW.read_text(encoding="utf-8")))
         return
     engine = MultilingualEngine()
-    raw: dict[str, Any] = {
-        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "config": {k: engine.config[k] for k in ("name", "version", "languages")},
-        "routing": routing_on_dev(engine),
-        "languages": brighter_languages("a"),
-        "auto": {},
-        "named": {},
-    }
+    raw: dict[str, Any] = json.loads(RAW.read_text(encoding="utf-8")) if RAW.is_file() and args.resume else {}
+    if not raw:
+        raw = {
+            "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "config": {k: engine.config[k] for k in ("name", "version", "languages")},
+            "routing": routing_on_dev(engine),
+            "languages": brighter_languages("a"),
+            "auto": {},
+            "named": {},
+        }
+    if raw["config"]["version"] != engine.version:
+        sys.exit(f"error: {RAW} holds runs of version {raw['config']['version']}, not {engine.version}; drop --resume.")
     for lang in raw["languages"]:
-        raw["auto"][lang] = run_eval(lang, "multilingual")
-        if lang in engine.languages:
+        if lang not in raw["auto"]:
+            raw["auto"][lang] = run_eval(lang, "multilingual")
+        if lang in engine.languages and lang not in raw["named"]:
             raw["named"][lang] = run_eval(lang, f"multilingual:{lang}")
         print(f"{lang}: auto {_f1(raw['auto'][lang])} named {_f1(raw['named'].get(lang))}", flush=True)
+    raw.setdefault("b_auto", {})
+    for lang in brighter_languages("b"):
+        if lang not in raw["b_auto"]:
+            raw["b_auto"][lang] = run_eval(lang, "multilingual", track="b")
+        print(f"{lang} track B: mean Pearson {raw['b_auto'][lang]['result']['pearson']['mean']:.3f}", flush=True)
     RAW.write_text(json.dumps(raw, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     write_page(raw)
 

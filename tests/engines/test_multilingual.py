@@ -150,7 +150,9 @@ def test_a_named_language_skips_identification(tiny: Path) -> None:
     assert not np.allclose(engine.predict_probs(["i love this day"]), forced)
 
 
-def test_spec_forms(tiny: Path) -> None:
+def test_spec_forms(tiny: Path, tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="No artifact folder"):
+        load_engine(f"multilingual:{tmp_path / 'missing'}")
     assert MultilingualEngine.from_spec("deu", path=tiny).lang == "deu"
     engine = MultilingualEngine.from_spec("auto,eng", path=tiny)
     assert (engine.lang, engine.fallback) == ("auto", "eng")

@@ -105,6 +105,8 @@ class MultilingualEngine(Engine):
         """From the registry's ``multilingual[:<folder> | :<lang>[,<fallback>]]``."""
         if argument and Path(argument).is_dir():
             return cls(argument, **options)
+        if argument and ("/" in argument or os.sep in argument):
+            raise ModelLoadError(f"No artifact folder {argument!r} (multilingual:<folder> needs an existing folder).")
         if argument:
             lang, _, fallback = argument.partition(",")
             options = {"lang": lang, **({"fallback": fallback} if fallback else {}), **options}
