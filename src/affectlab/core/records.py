@@ -33,6 +33,10 @@ FLAGS: dict[str, str] = {
     "truncated_chunks": "the text exceeded the engine's window; it was split into chunks and the chunk scores averaged",
     "capped": "the text was longer than the engine's max_chars (default 100,000); only its start was scored",
     "error": "the input row could not be read; the record holds no scores",
+    "llm_failed": "an LLM engine got no valid answer (after retries); no labels, error says why",
+    "llm_partial": "an LLM engine got valid answers for only some of its samples; scores are over those",
+    "lang_unsupported": "the multilingual engine identified a language it has no head for",
+    "lang_uncertain": "the multilingual engine could not tell the language with confidence",
 }
 
 

@@ -23,6 +23,10 @@ ENGINE_FORMS = {
     "embedded": ("embedded, embedded:<folder>", "the shipped ONNX model (default), or another artifact folder"),
     "lexicon": ("lexicon", "word-list baseline learnt from GoEmotions train, with negation scope"),
     "hf": ("hf:<folder>", "a local Hugging Face sequence-classification model (extra [hf])"),
+    "multilingual": (
+        "multilingual, multilingual:<lang>[,<fallback>]",
+        "frozen-feature heads for 28 BRIGHTER languages with language identification (extra [multilingual])",
+    ),
     "llm": ("llm:<model>@<base_url>", "any chat model behind an OpenAI-compatible server (extra [llm]; docs/llm.md)"),
 }
 
