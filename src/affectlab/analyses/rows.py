@@ -15,7 +15,10 @@ from affectlab.engines.pipeline import Analyzer
 from affectlab.errors import InputError
 from affectlab.io import Row
 
-__all__ = ["error_record", "output_row", "score_rows"]
+__all__ = ["CHUNK_ROWS", "error_record", "output_row", "score_rows"]
+
+#: Rows read and scored per chunk by ``analyze`` (locally, per Ray batch, and for files sent to the service).
+CHUNK_ROWS = 2048
 
 
 def score_rows(

@@ -26,6 +26,7 @@ from affectlab.analyses.agreement.compare import agreement, compare_with_model
 from affectlab.analyses.agreement.model import MODEL_SCALES, compare_with_engine, item_texts, model_values, on_scale
 from affectlab.analyses.agreement.ratings import LEVELS, METRICS, WEIGHTS, rater_from_order
 from affectlab.analyses.agreement.records import AgreementResult
+from affectlab.analyses.agreement.report import agreement_results
 
 __all__ = [
     "LEVELS",
@@ -34,6 +35,7 @@ __all__ = [
     "WEIGHTS",
     "AgreementResult",
     "agreement",
+    "agreement_results",
     "compare_with_engine",
     "compare_with_model",
     "item_texts",

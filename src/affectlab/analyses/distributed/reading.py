@@ -8,13 +8,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from affectlab.analyses.rows import CHUNK_ROWS
 from affectlab.io import Row, detect_format, read_rows
 from affectlab.io.writer import parquet_modules
 
 __all__ = ["CHUNK_ROWS", "PART", "file_offsets", "is_part", "part_names", "rows_datasource"]
 
-#: Rows per ``map_batches`` batch (the local backend's chunk) and per block read.
-CHUNK_ROWS = 2048
 PART = "part-{:09d}-{}.parquet"
 
 

@@ -13,8 +13,7 @@ from rich.table import Table
 
 from affectlab.analyses.agreement import (
     MODEL_SCALES,
-    agreement,
-    compare_with_engine,
+    agreement_results,
     item_texts,
     rater_from_order,
 )
@@ -143,8 +142,7 @@ def agree(
         report["value"] = value
         metrics = ["icc_c1", "icc_a1"] if metric == "icc" else [metric]
         if model is None:
-            results = [agreement(frame, metric=m, **options) for m in metrics]
-            report["results"] = [{"comparison": "humans", **r.to_dict()} for r in results]
+            report["results"], _ = agreement_results(frame, metrics=metrics, **options)
         else:
             texts = _texts(frame, item, text_column or "text", text_file)
             built = engine_for(
@@ -197,23 +195,19 @@ def _with_model(
     quiet: bool,
 ) -> dict[str, Any]:
     """The ``model`` and ``results`` entries of the report, the model scored as one more rater."""
-    table, values = compare_with_engine(
+    rows, n_items = agreement_results(
         frame,
-        texts,
+        metrics=metrics,
+        texts=texts,
         engine=engine["engine"],
         field=engine["field"],
         scale=engine["scale"],
         taxonomy=engine["taxonomy"],
         progress=progress_enabled(quiet),
-        metrics=metrics,
         **options,
     )
-    rows = jsonable(table.to_dict("records"))
-    for row in rows:
-        lo, hi = row.pop("ci95_lo"), row.pop("ci95_hi")
-        row["ci95"] = [lo, hi] if lo is not None else None
     model = {"engine": engine["name"], "field": engine["field"], "scale": engine["scale"]}
-    return {"model": {**model, "n_items": int(values.notna().sum())}, "results": rows}
+    return {"model": {**model, "n_items": n_items}, "results": rows}
 
 
 def _print_rows(report: dict[str, Any]) -> None:

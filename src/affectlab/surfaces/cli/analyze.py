@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from affectlab.analyses.rows import score_rows
+from affectlab.analyses.rows import CHUNK_ROWS, score_rows
 from affectlab.core.records import Affect
 from affectlab.core.validation import check_choice, check_int
 from affectlab.core.version import affectlab_version
@@ -52,8 +52,6 @@ from affectlab.surfaces.cli._common import (
     llm_options,
     stderr,
 )
-
-CHUNK_ROWS = 2048
 
 
 def analyze(

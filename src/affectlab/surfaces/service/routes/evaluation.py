@@ -14,8 +14,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 
 from affectlab.analyses.agreement import (
     MODEL_SCALES,
-    agreement,
-    compare_with_engine,
+    agreement_results,
     item_texts,
     rater_from_order,
 )
@@ -139,18 +138,13 @@ def _agree(
     report: dict[str, Any] = {"file": name, "item": item, "rater": rater, "rater_from_order": from_order}
     report["value"] = value
     if served is None:
-        results = [agreement(frame, metric=m, **options) for m in metrics]
-        report["results"] = [{"comparison": "humans", **r.to_dict()} for r in results]
+        report["results"], _ = agreement_results(frame, metrics=metrics, **options)
         return jsonable(report)  # type: ignore[no-any-return]
     texts = item_texts(frame, item=item, text_column=text_column, where="the ratings file")
-    table, values = compare_with_engine(
-        frame, texts, engine=served[1], field=field, scale=scale, taxonomy=taxonomy, metrics=metrics, **options
+    rows, n_items = agreement_results(
+        frame, metrics=metrics, texts=texts, engine=served[1], field=field, scale=scale, taxonomy=taxonomy, **options
     )
-    rows = jsonable(table.to_dict("records"))
-    for row in rows:
-        lo, hi = row.pop("ci95_lo"), row.pop("ci95_hi")
-        row["ci95"] = [lo, hi] if lo is not None else None
-    report["model"] = {"engine": served[0], "field": field, "scale": scale, "n_items": int(values.notna().sum())}
+    report["model"] = {"engine": served[0], "field": field, "scale": scale, "n_items": n_items}
     report["results"] = rows
     return jsonable(report)  # type: ignore[no-any-return]
 

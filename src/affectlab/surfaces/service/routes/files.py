@@ -15,12 +15,11 @@ from typing import IO, Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import StreamingResponse
 
-from affectlab.analyses.rows import score_rows
+from affectlab.analyses.rows import CHUNK_ROWS, score_rows
 from affectlab.core.validation import check_choice
 from affectlab.engines.pipeline import Analyzer
 from affectlab.errors import InputError
 from affectlab.io import Row, read_rows
-from affectlab.surfaces.cli.analyze import CHUNK_ROWS
 from affectlab.surfaces.service.problems import ServiceError, problem_body
 from affectlab.surfaces.service.routes._deps import ServiceDep
 from affectlab.surfaces.service.routes._uploads import upload_format, upload_path
