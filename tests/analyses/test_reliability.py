@@ -304,3 +304,13 @@ def test_attributes_and_json_shape() -> None:
         assert list(row) == list(RESULT_FIELDS)
         assert isinstance(row["bias_ci95"], list) and len(row["bias_ci95"]) == 2
         assert row["reliability"] in ("good", "moderate", "poor")
+
+
+def test_the_cli_default_thresholds_are_mentalalign_s() -> None:
+    """The CLI writes the default out (so the analysis loads only when the command runs); it must not drift."""
+    import inspect
+
+    from affectlab.surfaces.cli.reliability import reliability as command
+
+    default = inspect.signature(command).parameters["thresholds"].default
+    assert tuple(float(v) for v in default.split(",")) == MENTALALIGN_THRESHOLDS

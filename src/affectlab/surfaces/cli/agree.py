@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from affectlab.analyses.agreement import (
-    MODEL_SCALES,
-    agreement_results,
-    item_texts,
-    rater_from_order,
-)
 from affectlab.core.serialize import jsonable
 from affectlab.core.validation import check_choice
 from affectlab.errors import ParameterError
@@ -44,6 +37,9 @@ from affectlab.surfaces.cli._common import (
     llm_options,
     renamed,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CLI_METRICS = ("krippendorff", "fleiss", "cohen", "icc", "icc_c1", "icc_a1")
 RATER_FROM_ORDER = "rater"
@@ -111,6 +107,8 @@ def agree(
     old_rater: Annotated[str | None, deprecated_option("--rater", "--rater-column")] = None,
 ) -> None:
     """Agreement among raters, with a 95% bootstrap interval; with --model, the model as one more rater."""
+    from affectlab.analyses.agreement import MODEL_SCALES, agreement_results, rater_from_order  # pandas: 0.4 s
+
     with handle_errors(debug):
         item = _required(renamed(item, old_item, "--item", "--item-column", None), "--item-column", "item ids")
         value = _required(renamed(value, old_value, "--value", "--value-column", None), "--value-column", "ratings")
@@ -179,6 +177,8 @@ def _free_name(frame: pd.DataFrame, name: str) -> str:
 
 def _texts(frame: pd.DataFrame, item: str, text_column: str, text_file: str | None) -> pd.Series:
     """Each item's text, from the ratings or from --text-file."""
+    from affectlab.analyses.agreement import item_texts
+
     if text_file is None:
         where = "the ratings file (use --text-file for texts kept elsewhere)"
         return item_texts(frame, item=item, text_column=text_column, where=where)
@@ -195,6 +195,8 @@ def _with_model(
     quiet: bool,
 ) -> dict[str, Any]:
     """The ``model`` and ``results`` entries of the report, the model scored as one more rater."""
+    from affectlab.analyses.agreement import agreement_results
+
     rows, n_items = agreement_results(
         frame,
         metrics=metrics,

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from affectlab.analyses.polarization import PolarizationResult, polarization
 from affectlab.core.validation import check_choice
 from affectlab.errors import InputError, ParameterError
 from affectlab.io import TableWriter, progress_enabled, read_table
@@ -33,6 +32,9 @@ from affectlab.surfaces.cli._common import (
     stderr,
 )
 from affectlab.surfaces.plots._format import num
+
+if TYPE_CHECKING:
+    from affectlab.analyses.polarization import PolarizationResult
 
 
 def polarization_(
@@ -98,6 +100,8 @@ def polarization_(
     debug: DebugOption = False,
 ) -> None:
     """Score reply pairs with the published rule table (0-10) and compare event windows."""
+    from affectlab.analyses.polarization import polarization  # here: its statistics import pandas (0.4 s)
+
     with handle_errors(debug):
         check_choice(on_error, "--on-error", "affectlab polarization", ("fail", "skip"))
         if output == "-" and as_json:
