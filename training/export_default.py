@@ -7,8 +7,10 @@ Run from the project root after ``training/train_default.py``::
 Steps, all on train/dev data only (test splits are never read here):
 
 1. Export the encoder with mean-pooled, concatenated hidden layers to ONNX and
-   quantize its MatMul weights to int8 per channel (embeddings int8 via Gather);
-   report the cosine of quantized to float features on dev texts.
+   quantize its MatMul weights to int8 per channel (embeddings int8 via Gather) and
+   its activations with fixed scales calibrated on train texts (``static_quant.py``:
+   a text's features do not depend on its batch); report the cosine of quantized to
+   float features on dev texts.
 2. Compute features of the dev sets with the quantized encoder, so calibration and
    thresholds fit the model that ships.
 3. Calibrate every classification head per label (Platt scaling on the logit,
@@ -30,6 +32,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -40,6 +43,7 @@ from transformers import AutoModel
 from affectlab import datasets
 from affectlab.core import taxonomy as tx
 from common import encoder_dir
+from static_quant import activation_ranges, calibration_texts, fuse_matmuls, rewrite
 from train_default import MultiTaskModel
 
 GRID = np.round(np.arange(0.02, 0.96, 0.01), 2)
@@ -73,16 +77,27 @@ def export_onnx(model: MultiTaskModel, path: Path) -> None:
     )
 
 
-def onnx_features(path: Path, tokenizer_path: Path, texts: list[str], max_tokens: int) -> np.ndarray:
+def token_ids(tokenizer_path: Path, texts: list[str], max_tokens: int) -> list[list[int]]:
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(tokenizer_path))
     tok.no_padding()
     tok.enable_truncation(max_tokens)
+    return [e.ids for e in tok.encode_batch(texts)]
+
+
+def fix_activation_scales(path: Path, tokenizer_path: Path, max_tokens: int) -> None:
+    """Rewrite the dynamically quantized encoder at ``path`` with calibrated fixed scales, fused (static_quant.py)."""
+    model = onnx.load(str(path))
+    ranges = activation_ranges(model, token_ids(tokenizer_path, calibration_texts(4000, seed=0), max_tokens))
+    onnx.save(fuse_matmuls(rewrite(model, ranges)), str(path))
+
+
+def onnx_features(path: Path, tokenizer_path: Path, texts: list[str], max_tokens: int) -> np.ndarray:
     options = ort.SessionOptions()
     options.intra_op_num_threads = 2
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    enc = [e.ids for e in tok.encode_batch(texts)]
+    enc = token_ids(tokenizer_path, texts, max_tokens)
     order = np.argsort([len(e) for e in enc])
     chunks = []
     for start in range(0, len(order), 64):
@@ -162,6 +177,7 @@ def main() -> None:
         str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul", "Gather"]
     )
     tokenizer_path = encoder_dir() / "tokenizer.json"
+    fix_activation_scales(int8, tokenizer_path, args.max_tokens)  # from 1.3.1 on: scores independent of the batch
 
     ge, eb, xed = datasets.goemotions("dev"), datasets.emobank("dev"), datasets.xed_en("dev")
     ekman, senti = datasets.goemotions("dev", "ekman"), datasets.goemotions("dev", "sentiment")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -57,6 +59,26 @@ def test_the_default_model_gives_the_python_records(serve_with) -> None:  # type
         assert one.json() == _python("embedded", [TEXTS[1]], [None], explain=True, taxonomy="ekman")[0]
         many = c.post("/v1/analyze/batch", json={"texts": TEXTS})
         assert many.json()["records"] == _python("embedded", TEXTS, [None] * len(TEXTS))
+
+
+@pytest.mark.skipif("default" not in installed_models(), reason="default model artifact not installed")
+def test_records_under_concurrency_equal_the_python_records_alone(serve_with) -> None:  # type: ignore[no-untyped-def]
+    """Requests that share engine calls still get exactly the record each text gets alone (issue 14's invariance)."""
+    texts = [f"{t} {'and then it went on and on ' * (i % 5)}".strip() for i, t in enumerate(TEXTS * 8)]
+    with serve_with(models=("embedded",), threads=None, max_wait_ms=50.0) as c:
+        with ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(lambda t: c.post("/v1/analyze", json={"text": t}).json(), texts))
+        metrics = c.get("/metrics").text
+    calls = float(re.search(r"^affectlab_batch_size_count (\S+)$", metrics, re.M).group(1))  # type: ignore[union-attr]
+    assert calls < len(texts), "the requests were never batched together"
+    alone = affectlab.Analyzer("embedded")
+    for text, answer in zip(texts, answers, strict=True):
+        expected = jsonable(alone.analyze([text])[0].to_dict())
+        assert answer.keys() == expected.keys() and answer["top"] == expected["top"]
+        for label, p in expected["emotions"].items():
+            assert abs(answer["emotions"][label] - p) <= 1e-4, (text, label)
+        for axis, v in expected["vad"].items():
+            assert abs(answer["vad"][axis] - v) <= 1e-4, (text, axis)
 
 
 def test_an_uploaded_table_streams_what_the_cli_writes(

@@ -36,8 +36,8 @@ def serve(
         int | None,
         typer.Option(
             "--threads",
-            help="CPU threads of each worker's engine (default: cores / workers - 1, at least 1: a core is left "
-            "for each worker's HTTP loop).",
+            help="Encoder calls each worker's engine runs at once, one core each (default: cores / workers, "
+            "at least 1).",
         ),
     ] = None,
     api_keys_file: Annotated[
@@ -81,7 +81,7 @@ def serve(
 
         settings = ServiceSettings(
             models=tuple(model or ("embedded",)),
-            threads=threads or max(1, (os.cpu_count() or 1) // workers - 1),
+            threads=threads or max(1, (os.cpu_count() or 1) // workers),
             max_body_bytes=max_body_bytes,
             max_texts=max_texts,
             max_chars=max_chars,

@@ -7,6 +7,7 @@ limit, CORS (only when origins are configured), then the routes: ``/healthz``, `
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -57,6 +58,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(service.load)
+        gc.freeze()  # the models and modules loaded so far are never garbage: keep them out of every collection
         service.batcher.start()
         service.lifecycle.catch_signals()
         try:

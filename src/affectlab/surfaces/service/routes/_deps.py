@@ -11,8 +11,8 @@ from affectlab.surfaces.service.state import Service
 __all__ = ["ServiceDep", "get_service"]
 
 
-def get_service(request: Request) -> Service:
-    """The service state of the app answering ``request``."""
+async def get_service(request: Request) -> Service:
+    """The service state of the app answering ``request`` (async: no thread hop per request)."""
     service: Service = request.app.state.service
     return service
 
