@@ -41,7 +41,7 @@ intensity model that runs offline on a CPU with onnxruntime, shipped inside the 
 |---|---|
 | architecture | all-MiniLM-L6-v2 encoder (6 layers, 384 hidden), fine-tuned; features: mean-pooled hidden states of all 6 layers, concatenated (2,304); linear heads |
 | heads | GoEmotions 28 (multi-label), Plutchik 8 (XED), SemEval-2025 track A 5 labels and track B intensities (BRIGHTER English), EmoBank valence/arousal/dominance |
-| artifact | int8 per-channel dynamic quantization (MatMul and embedding Gather), {size_mb:.1f} MB; files and sha256 in `config.json` |
+| artifact | int8 weights per channel (MatMul and embedding Gather), uint8 activations with fixed scales calibrated on train texts (from 1.3.1; before, dynamic per batch), {size_mb:.1f} MB; files and sha256 in `config.json` |
 | window | {max_tokens} word pieces; longer texts are split into windows and averaged (flag `truncated_chunks`) |
 | language | English only |
 | calibration | {calibration} |
