@@ -100,6 +100,11 @@ def test_several_workers_share_one_port_and_stop_together(tiny_model_dir: Path) 
             except httpx.TransportError:
                 time.sleep(0.2)
         assert answered == 20
+        for _ in range(4):  # whichever worker answers, /metrics counts the requests of both
+            with httpx.Client(base_url=url, timeout=5) as c:
+                text = c.get("/metrics").text
+            assert 'affectlab_requests_total{method="POST",route="/v1/analyze",status="200"} 20.0' in text
+            assert "affectlab_texts_scored_total 20.0" in text
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         log = process.stdout.read()  # type: ignore[union-attr]

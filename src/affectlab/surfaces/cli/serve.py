@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 import importlib.util
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from typing import Annotated
 
 import typer
@@ -115,4 +117,13 @@ def serve(
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # after the drain, a clean exit
         uvicorn.run(app, **options)
     else:
-        uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
+        from affectlab.surfaces.service.metrics import MULTIPROC_ENV
+
+        given = os.environ.get(MULTIPROC_ENV)
+        shared = given or tempfile.mkdtemp(prefix="affectlab-metrics-")
+        os.environ[MULTIPROC_ENV] = shared  # the workers sum their metrics there (docs/service.md, Metrics)
+        try:
+            uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
+        finally:
+            if not given:
+                shutil.rmtree(shared, ignore_errors=True)

@@ -66,6 +66,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         finally:
             service.lifecycle.restore_signals()
             await service.batcher.stop()
+            service.metrics.close()
 
     app = FastAPI(
         title="affectlab",

@@ -42,7 +42,7 @@ def readyz(service: ServiceDep) -> JSONResponse:
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Text format 0.0.4."}},
 )
 def metrics(service: ServiceDep) -> Response:
-    """Requests, latency, texts scored, batch sizes and errors of this worker, in Prometheus' text format."""
-    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+    """Requests, latency, texts scored, batch sizes and errors of all workers, in Prometheus' text format."""
+    from prometheus_client import CONTENT_TYPE_LATEST
 
-    return Response(generate_latest(service.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(service.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
