@@ -215,3 +215,24 @@ def test_novel_streams_in_blocks_like_the_whole_text(tmp_path: Path) -> None:
     assert streamed.flags_ == ("gutenberg_stripped",)
     assert 3000 < len(whole) < 4000 and not any(s.flags for s in whole)
     assert all(" ".join(text[s.start : s.end].split()) == s.text for s in whole[:300])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Я очень рад. А ты? Хорошо!", ["Я очень рад.", "А ты?", "Хорошо!"]),  # Cyrillic: cased, like Latin
+        ("मैं बहुत खुश हूँ। तुम कैसे हो? ठीक है॥ बस", ["मैं बहुत खुश हूँ।", "तुम कैसे हो?", "ठीक है॥", "बस"]),  # Devanagari
+        ("ዛሬ ደስተኛ ነኝ። አንተስ፧ እሺ።", ["ዛሬ ደስተኛ ነኝ።", "አንተስ፧", "እሺ።"]),  # Ethiopic
+        ("هل أنت سعيد؟ أنا حزين جدا. حسنا", ["هل أنت سعيد؟", "أنا حزين جدا.", "حسنا"]),  # Arabic: uncased
+        ("یہ اچھا ہے۔ ٹھیک ہے", ["یہ اچھا ہے۔", "ٹھیک ہے"]),  # Urdu full stop
+        ("我今天很高兴。你呢？我不知道！好吧", ["我今天很高兴。", "你呢？", "我不知道！", "好吧"]),  # no spaces in CJK
+        (
+            "「今日は楽しかった。」と彼は言った。明日も行こう。",
+            ["「今日は楽しかった。」と彼は言った。", "明日も行こう。"],
+        ),
+        ("“我很好。”他说。然后走了。", ["“我很好。”他说。", "然后走了。"]),  # a quotation keeps its tag
+        ("«¿Estás bien?» preguntó. Sí.", ["«¿Estás bien?» preguntó.", "Sí."]),
+    ],
+)
+def test_sentence_marks_of_other_scripts(text: str, expected: list[str]) -> None:
+    assert [text[a:b] for a, b in split_sentences(text)] == expected

@@ -14,6 +14,9 @@ The sentence splitter is rule based and needs no downloads:
 - a period does not end a sentence after a title (Mr., Dr., St., ...), after
   e.g./i.e./cf./vs., after an initial (``J. R. Tolkien``), after No./p./vol.
   before a number, or after a leading list number; ``3.5`` is never split.
+- other scripts: the Devanagari, Ethiopic, Arabic and Urdu sentence marks end a
+  sentence like ``.`` (followed by whitespace); Chinese and Japanese ``。！？``
+  end one without a following space, unless a closing quote and its tag follow.
 
 A segment longer than ``max_words`` words (one giant line with no punctuation,
 say) is cut into windows of ``max_words // 4`` words flagged ``window_fallback``.

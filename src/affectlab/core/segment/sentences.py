@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BEFORE_NUMBER", "PARAGRAPH_BREAK", "TITLES", "split_paragraphs", "split_sentences"]
+__all__ = [
+    "BEFORE_NUMBER",
+    "CJK_TERMINALS",
+    "PARAGRAPH_BREAK",
+    "SCRIPT_TERMINALS",
+    "TITLES",
+    "split_paragraphs",
+    "split_sentences",
+]
 
 #: Titles and other abbreviations after which a period never ends a sentence.
 TITLES = frozenset(
@@ -28,9 +36,18 @@ BEFORE_NUMBER = frozenset(
 
 
 PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
-_TERMINAL = re.compile(r"(?:\.(?:[ \t]?\.){2,}|…+|[.!?]+)[\"'”’»)\]_*]*(?=\s|$)")
-_CLOSERS = "\"'”’»)]_*"
-_OPENERS = "\"'“‘«([_*"
+#: Sentence-final marks of the scripts BRIGHTER covers besides Latin and Cyrillic's ``. ! ?``: the Devanagari
+#: danda and double danda, the Ethiopic full stop, question mark and paragraph separator, the Arabic question
+#: mark and the Urdu full stop (each followed by whitespace, like ``.``), and the CJK full-width ``。！？``
+#: (followed by anything: Chinese and Japanese put no space between sentences).
+SCRIPT_TERMINALS = "।॥።፧፨؟۔"
+CJK_TERMINALS = "。！？"
+_CLOSERS = "\"'”’»)]_*」』）"
+_OPENERS = "\"'“‘«([_*「『（¿¡"
+_TERMINAL = re.compile(
+    rf"(?:\.(?:[ \t]?\.){{2,}}|…+|[.!?{SCRIPT_TERMINALS}]+)[{re.escape(_CLOSERS)}]*(?=\s|$)"
+    rf"|[{CJK_TERMINALS}]+[{re.escape(_CLOSERS)}]*"
+)
 _ROMAN = re.compile(r"[IVXLCDM]+")
 
 
@@ -103,6 +120,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 
 def _is_boundary(text: str, match: re.Match[str], sentence_start: int, limit: int) -> bool:
     after = match.end()
+    if match.group()[0] in CJK_TERMINALS and match.group()[-1] in _CLOSERS and after < limit:
+        return text[after].isspace()  # 「……。」と言った / “……。”他说: a quotation and its tag stay one sentence
     while after < limit and text[after].isspace():
         after += 1
     while after < limit and text[after] in _OPENERS:
