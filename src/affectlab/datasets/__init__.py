@@ -18,6 +18,7 @@ from pathlib import Path
 from affectlab.datasets._base import DATA_ENV, SPLITS, Dataset, data_dir
 from affectlab.datasets._brighter import BRIGHTER_SOURCE, brighter, brighter_languages
 from affectlab.datasets._emobank import emobank
+from affectlab.datasets._emoita import emoita
 from affectlab.datasets._empathy import EMPATHY_RATERS, EMPATHY_SETS, EMPATHY_SOURCE, empathy_judges
 from affectlab.datasets._events import (
     ENISEAR_EKMAN,
@@ -53,6 +54,7 @@ __all__ = [
     "brighter_languages",
     "data_dir",
     "emobank",
+    "emoita",
     "empathy_judges",
     "enisear",
     "goemotions",
@@ -68,6 +70,7 @@ _FIXED: dict[str, Callable[..., Dataset]] = {
     "goemotions-ekman": lambda split, root: goemotions(split, "ekman", root=root),
     "goemotions-sentiment": lambda split, root: goemotions(split, "sentiment", root=root),
     "emobank": lambda split, root: emobank(split, root=root),
+    "emoita": lambda split, root: emoita(split, root=root),
     "xed-en": lambda split, root: xed_en(split, root=root),
     "enisear-ekman": lambda split, root: enisear(split, "ekman", root=root),
     "goodnewseveryone-ekman": lambda split, root: goodnewseveryone(split, "ekman", root=root),
