@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from _machine import cpu_name  # benchmarks/_machine.py: run as a script, this folder is on the path
 from affectlab.analyses.document import document_arc, read_blocks
 from affectlab.core.segment import SegmentStream
 from affectlab.datasets import data_dir
@@ -34,14 +35,6 @@ def peak_rss_mb() -> float:
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
 
 
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def machine(threads: int | None) -> list[tuple[str, str]]:

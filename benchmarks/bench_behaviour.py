@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import affectlab
+from _machine import cpu_name  # benchmarks/_machine.py: run as a script, this folder is on the path
 from affectlab import Affect
 
 DATA = Path(__file__).resolve().parent / "behaviour"
@@ -251,14 +252,6 @@ def load_cases(folder: Path = DATA) -> dict[str, list[dict[str, Any]]]:
     return cases
 
 
-def cpu_name() -> str:
-    """The CPU's model name (from /proc/cpuinfo where there is one)."""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def code_version() -> str:

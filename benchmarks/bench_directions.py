@@ -20,6 +20,7 @@ import platform
 import time
 from pathlib import Path
 
+from _machine import cpu_name  # benchmarks/_machine.py: run as a script, this folder is on the path
 from affectlab.analyses.directions import (
     EmotionDirections,
     evaluate_steering,
@@ -33,14 +34,6 @@ from affectlab.surfaces.plots.directions import write_plots
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def machine(threads: int) -> dict[str, str]:

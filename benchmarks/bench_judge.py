@@ -33,14 +33,8 @@ from affectlab.datasets import data_dir
 from affectlab.engines.llm import LLMClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _machine import cpu_name  # benchmarks/_machine.py: run as a script, this folder is on the path
 from llm_server import LlamaServer  # the tests' real-server helper
-
-
-def cpu_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def timed_run(frame: pd.DataFrame, base_url: str, cache: Path, threads: int) -> tuple[pd.DataFrame, float, dict]:

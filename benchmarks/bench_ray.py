@@ -33,14 +33,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from _machine import cpu_name  # benchmarks/_machine.py: run as a script, this folder is on the path
 from affectlab import datasets
-
-
-def cpu_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def timed_cli(args: list[str]) -> float:

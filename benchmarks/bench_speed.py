@@ -34,6 +34,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _machine import cpu_name  # benchmarks/_machine.py: run as a script, this folder is on the path
 from affectlab import datasets
 
 CHILD_RSS = """
@@ -71,11 +72,6 @@ def run_measured(cmd: list[str]) -> dict[str, float]:
     return result
 
 
-def cpu_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def main() -> None:

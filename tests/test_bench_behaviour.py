@@ -27,6 +27,8 @@ CLASSES = [
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
     """benchmarks/bench_behaviour.py imported as a module (it is a script, not part of the package)."""
+    if str(ROOT / "benchmarks") not in sys.path:  # as when it runs as a script: its helper _machine.py beside it
+        sys.path.insert(0, str(ROOT / "benchmarks"))
     spec = importlib.util.spec_from_file_location("bench_behaviour", ROOT / "benchmarks" / "bench_behaviour.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

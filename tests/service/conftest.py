@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -18,6 +19,11 @@ pytest.importorskip("fastapi", reason="the service needs the [server] extra")
 import uvicorn
 
 from affectlab.surfaces.service import ServiceSettings, create_app
+
+
+def metric(text: str, name: str) -> float:
+    """The value of the unlabelled sample ``name`` in a Prometheus text exposition."""
+    return float(re.search(rf"^{name} (\S+)$", text, re.M).group(1))  # type: ignore[union-attr]
 
 
 def free_port() -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from pathlib import Path
 
 import httpx
@@ -12,10 +11,7 @@ import pytest
 import affectlab
 from affectlab.core.records import Affect
 from affectlab.surfaces.service.batcher import MicroBatcher
-
-
-def _metric(text: str, name: str) -> float:
-    return float(re.search(rf"^{name} (\S+)$", text, re.M).group(1))  # type: ignore[union-attr]
+from conftest import metric
 
 
 def test_concurrent_requests_share_engine_calls_and_keep_their_own_records(  # type: ignore[no-untyped-def]
@@ -38,9 +34,9 @@ def test_concurrent_requests_share_engine_calls_and_keep_their_own_records(  # t
     alone = affectlab.Analyzer(f"embedded:{tiny_model_dir}").analyze(texts)
     for got, want in zip(records, alone):
         assert got["emotions"] == pytest.approx(want.to_dict()["emotions"], abs=1e-5)
-    calls, scored = _metric(metrics, "affectlab_batch_size_count"), _metric(metrics, "affectlab_batch_size_sum")
+    calls, scored = metric(metrics, "affectlab_batch_size_count"), metric(metrics, "affectlab_batch_size_sum")
     assert scored == len(texts) and calls < len(texts) / 4  # 40 requests in a handful of engine calls
-    assert _metric(metrics, "affectlab_texts_scored_total") == len(texts)
+    assert metric(metrics, "affectlab_texts_scored_total") == len(texts)
     assert 'affectlab_requests_total{method="POST",route="/v1/analyze",status="200"} 40.0' in metrics
     assert "affectlab_request_duration_seconds_bucket" in metrics
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from affectlab.core.serialize import jsonable
 from affectlab.engines.embedded import installed_models
 from affectlab.surfaces.cli.app import app as cli
 from affectlab.surfaces.service.models import AffectRecord
+from conftest import metric
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TEXTS = ["I love this so much", "awful day, the flight was cancelled again", "", "why is it not good?", "wow"]
@@ -69,7 +69,7 @@ def test_records_under_concurrency_equal_the_python_records_alone(serve_with) ->
         with ThreadPoolExecutor(16) as pool:
             answers = list(pool.map(lambda t: c.post("/v1/analyze", json={"text": t}).json(), texts))
         metrics = c.get("/metrics").text
-    calls = float(re.search(r"^affectlab_batch_size_count (\S+)$", metrics, re.M).group(1))  # type: ignore[union-attr]
+    calls = metric(metrics, "affectlab_batch_size_count")
     assert calls < len(texts), "the requests were never batched together"
     alone = affectlab.Analyzer("embedded")
     for text, answer in zip(texts, answers, strict=True):

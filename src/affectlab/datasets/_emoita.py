@@ -9,6 +9,7 @@ import numpy as np
 
 from affectlab.core import scales
 from affectlab.datasets._base import Dataset, _check_split, _file, data_dir
+from affectlab.datasets._emobank import emobank
 
 __all__ = ["emoita"]
 
@@ -23,10 +24,9 @@ def emoita(split: str = "test", *, root: Path | None = None) -> Dataset:
     """
     _check_split(split)
     folder = data_dir(root)
-    with _file(folder, "emobank", "corpus_emobank.csv").open(encoding="utf-8", newline="") as handle:
-        emobank_split = {row["id"]: row["split"] for row in csv.DictReader(handle)}
+    in_split = set(emobank(split, root=folder).ids)  # EmoBank's reader decides the split
     with _file(folder, "emoita", "EmoITA.csv").open(encoding="utf-8", newline="") as handle:
-        rows = [row for row in csv.DictReader(handle) if emobank_split.get(row["id"]) == split]
+        rows = [row for row in csv.DictReader(handle) if row["id"] in in_split]
     values = np.array([[float(r["V"]), float(r["A"]), float(r["D"])] for r in rows])
     return Dataset(
         "emoita",

@@ -21,7 +21,8 @@ from affectlab.core.records import VAD, Affect, Evidence, Provenance, Sentiment
 from affectlab.core.text import Normalized, is_content_word, normalize, word_spans
 from affectlab.errors import InputError, TaxonomyError
 
-__all__ = ["Engine", "NativeScores"]
+__all__ = ["Engine", "NativeScores", "sigmoid"]
+
 
 MAX_EXPLAIN_WORDS = 200
 #: Smallest drop in a label's probability (deleting the word) that counts as evidence.
@@ -30,6 +31,12 @@ MIN_EVIDENCE_WEIGHT = 0.01
 #: ``capped``. Raise it per engine (``engine.max_chars = ...``, ``--max-chars`` on the CLI) or use
 #: :func:`affectlab.document_arc` for books.
 MAX_CHARS = 100_000
+
+
+def sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The logistic function, elementwise, in (0, 1); large negative ``z`` give 0 without an overflow warning."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 @dataclass

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from affectlab.core import taxonomy as tx
 from affectlab.core.text import spell_out
-from affectlab.engines.base import Engine, NativeScores
+from affectlab.engines.base import Engine, NativeScores, sigmoid
 from affectlab.errors import ModelLoadError, ParameterError
 
 __all__ = ["EmbeddedEngine", "default_model_dir", "installed_models"]
@@ -55,10 +55,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _sigmoid(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 class EmbeddedEngine(Engine):
@@ -216,7 +212,7 @@ class EmbeddedEngine(Engine):
     def _calibrated(self, feats: NDArray[np.float32], head: str) -> NDArray[np.float64]:
         spec = self.config["heads"][head]
         z = self._logits(feats, head)
-        return _sigmoid(z * np.asarray(spec["scale"]) + np.asarray(spec["shift"]))
+        return sigmoid(z * np.asarray(spec["scale"]) + np.asarray(spec["shift"]))
 
     def _regressed(self, feats: NDArray[np.float32], head: str) -> NDArray[np.float64]:
         spec = self.config["heads"][head]

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from affectlab.engines.base import Engine, NativeScores
+from affectlab.engines.base import Engine, NativeScores, sigmoid
 
 __all__ = ["LexiconEngine", "lexicon_scores", "tokens"]
 
@@ -71,7 +71,7 @@ class LexiconEngine(Engine):
 
     def score(self, texts: list[str]) -> NativeScores:
         raw = lexicon_scores(texts, self._words, self._labels)
-        return NativeScores(1.0 / (1.0 + np.exp(-(raw * self._slope + self._shift))))
+        return NativeScores(sigmoid(raw * self._slope + self._shift))
 
     def thresholds(self, taxonomy: str) -> NDArray[np.float64]:
         """Dev-fitted thresholds for GoEmotions labels, 0.5 elsewhere."""

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from affectlab.core import taxonomy as tx
 from affectlab.core.records import Affect, Provenance
-from affectlab.engines.base import Engine, NativeScores
+from affectlab.engines.base import Engine, NativeScores, sigmoid
 from affectlab.engines.multilingual.languages import Detection, LanguageRouter
 from affectlab.engines.multilingual.tfidf import CharTfidf
 from affectlab.errors import MissingExtra, ModelLoadError, ParameterError
@@ -52,11 +52,6 @@ _LANG_KEY = "_lang"  # NativeScores.heads key carrying per-text language columns
 def multilingual_model_dir() -> Path:
     """Folder of the artifact shipped in the package (``affectlab/models/multilingual``)."""
     return Path(str(resources.files("affectlab") / "models" / "multilingual"))
-
-
-def _sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
 
 
 class MultilingualEngine(Engine):
@@ -166,7 +161,7 @@ class MultilingualEngine(Engine):
             z += self._use_vectors(texts) @ self._arrays[f"{lang}.use.weight"].astype(np.float64)
         if "tfidf" in spec["features"]:
             z += self._char_tfidf(lang).transform(texts) @ self._arrays[f"{lang}.tfidf.weight"].astype(np.float64)
-        probs = _sigmoid(z - np.asarray(spec["threshold_logits"]))
+        probs = sigmoid(z - np.asarray(spec["threshold_logits"]))
         labels = tx.load_taxonomy(self.native_taxonomy).labels
         probs[:, [j for j, label in enumerate(labels) if label not in spec["labels"]]] = 0.0
         return probs
