@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -146,6 +147,12 @@ def engine_for(model: str, options: dict[str, Any]) -> Any:
     from affectlab.engines.registry import load_engine
 
     return load_engine(model, **options)
+
+
+def check_output(path: str | None, force: bool, what: str = "Output") -> None:
+    """Refuse an existing output file (not ``-``, stdout) without ``--force``, before any work is done."""
+    if path is not None and path != "-" and Path(path).exists() and not force:
+        raise InputError(f"{what} file {path!r} exists; pass --force to overwrite it.")
 
 
 def deprecated_option(old: str, new: str) -> Any:

@@ -24,6 +24,7 @@ from affectlab.surfaces.cli._common import (
     OutputOption,
     QuietOption,
     TaxonomyOption,
+    check_output,
     handle_errors,
     stderr,
 )
@@ -107,9 +108,8 @@ def _read_source(source: str) -> bytes | Path:
 
 def _check_outputs(output: str | None, output_format: str | None, plot: str | None, force: bool) -> None:
     """Refuse bad or existing output files before the (long) analysis runs."""
-    for path, what in ((output, "Output"), (plot, "Plot")):
-        if path is not None and path != "-" and Path(path).exists() and not force:
-            raise InputError(f"{what} file {path!r} exists; pass --force to overwrite it.")
+    check_output(output, force)
+    check_output(plot, force, "Plot")
     if output is not None and detect_format("x.jsonl" if output == "-" else output, output_format) == "txt":
         raise ParameterError(f"The output file must be .csv, .tsv, .jsonl, .json or .parquet. Got {output!r}.")
     if plot is not None:

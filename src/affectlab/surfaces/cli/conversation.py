@@ -27,6 +27,7 @@ from affectlab.surfaces.cli._common import (
     TaxonomyOption,
     TextColumnOption,
     TimeColumnOption,
+    check_output,
     deprecated_option,
     handle_errors,
     renamed,
@@ -89,8 +90,7 @@ def _check_targets(output: str | None, report: str | None, as_json: bool, force:
     """Refuse two writers of stdout, and existing files without ``--force``, before any text is read."""
     if output == "-" and as_json:
         raise ParameterError("--json and -o - both write to stdout; write the turns to a file or drop --json.")
-    if output and output != "-" and Path(output).exists() and not force:
-        raise InputError(f"Output file {output!r} exists; pass --force to overwrite it.")
+    check_output(output, force)
     if report and (Path(report) / "summary.md").exists() and not force:
         raise InputError(f"Report folder {report!r} already holds a report; pass --force to overwrite it.")
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from affectlab.core.serialize import jsonable
-from affectlab.errors import InputError, ParameterError
+from affectlab.errors import ParameterError
 from affectlab.io import TableWriter, progress_enabled
 from affectlab.surfaces.cli._common import (
     DebugOption,
@@ -23,6 +23,7 @@ from affectlab.surfaces.cli._common import (
     OutputFormatOption,
     OutputOption,
     QuietOption,
+    check_output,
     handle_errors,
     stderr,
 )
@@ -76,15 +77,10 @@ def _strengths(text: str) -> list[float]:
     return values
 
 
-def _writable(path: str | None, force: bool) -> None:
-    if path is not None and Path(path).exists() and not force:
-        raise InputError(f"{path} exists; pass --force to overwrite it.")
-
-
 def _write_json(path: str | None, payload: Any, force: bool) -> None:
     if path is None:
         return
-    _writable(path, force)
+    check_output(path, force)
     Path(path).write_text(json.dumps(jsonable(payload, digits=6), indent=2) + "\n", encoding="utf-8")
 
 
@@ -153,7 +149,7 @@ def extract(
     with handle_errors(debug):
         from affectlab.analyses.directions import extract as run
 
-        _writable(output, force)
+        check_output(output, force)
         directions = run(
             model,
             scenarios=scenarios,
@@ -200,7 +196,7 @@ def localize(
     with handle_errors(debug):
         from affectlab.analyses.directions import localize as run
 
-        _writable(report, force)
+        check_output(report, force)
         result = run(
             _load(directions),
             model=model,
@@ -315,8 +311,8 @@ def evaluate(
     with handle_errors(debug):
         from affectlab.analyses.directions import evaluate_steering, neutral_prompts
 
-        _writable(report, force)
-        _writable(output, force)
+        check_output(report, force)
+        check_output(output, force)
         result = evaluate_steering(
             _load(directions),
             model=model,

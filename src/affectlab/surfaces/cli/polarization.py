@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from affectlab.core.validation import check_choice
-from affectlab.errors import InputError, ParameterError
+from affectlab.errors import ParameterError
 from affectlab.io import TableWriter, progress_enabled, read_table
 from affectlab.surfaces.cli._common import (
     ApiKeyEnvOption,
@@ -27,6 +26,7 @@ from affectlab.surfaces.cli._common import (
     QuietOption,
     TemperatureOption,
     TextColumnOption,
+    check_output,
     handle_errors,
     llm_options,
     stderr,
@@ -106,8 +106,7 @@ def polarization_(
         check_choice(on_error, "--on-error", "affectlab polarization", ("fail", "skip"))
         if output == "-" and as_json:
             raise ParameterError("--json and -o - both write to stdout; write the table to a file or drop --json.")
-        if output and output != "-" and Path(output).exists() and not force:
-            raise InputError(f"Output file {output!r} exists; pass --force to overwrite it.")
+        check_output(output, force)
         frame = read_table(source, input_format, as_text=(id_column, parent_column))
         try:
             options = llm_options(
