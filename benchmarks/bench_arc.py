@@ -35,8 +35,6 @@ def peak_rss_mb() -> float:
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
 
 
-
-
 def machine(threads: int | None) -> list[tuple[str, str]]:
     import onnxruntime
 

@@ -252,8 +252,6 @@ def load_cases(folder: Path = DATA) -> dict[str, list[dict[str, Any]]]:
     return cases
 
 
-
-
 def code_version() -> str:
     """The git commit the package was run from, marked when ``src/`` has uncommitted changes."""
     root = Path(__file__).resolve().parents[1]

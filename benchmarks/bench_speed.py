@@ -72,8 +72,6 @@ def run_measured(cmd: list[str]) -> dict[str, float]:
     return result
 
 
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--baseline-texts", type=int, default=512)

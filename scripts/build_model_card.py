@@ -244,7 +244,7 @@ def main() -> None:
         "- Negation, sarcasm and irony remain hard; the behavioural tests in `tests/engines/test_behaviour.py`",
         "  guard the cases listed there, not all cases.",
         "- Intensity covers anger, fear, joy, sadness and surprise only (BRIGHTER English has no disgust);",
-        "  joy intensity runs close to its ceiling of 1 for any clearly positive text (\"That was nice.\" scores",
+        '  joy intensity runs close to its ceiling of 1 for any clearly positive text ("That was nice." scores',
         "  above 0.9), so it separates mild from strong joy poorly.",
         "  SemEval `disgust` comes from projecting GoEmotions `disgust`.",
         "- VAD is EmoBank's reader/writer average; arousal and dominance are much harder than valence.",

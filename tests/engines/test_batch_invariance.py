@@ -22,10 +22,16 @@ SHORT = [
     "We finally got the keys to our first home today!!!",
 ]
 LONG = [
-    ("After three years of waiting, countless letters and a hearing that was postponed twice, the court "
-     "finally ruled in our favour, and the whole family cried and laughed in the corridor for an hour. ") * 3,
-    ("The report lists, in dry language, every failure of the inspection regime: missed visits, lost files, "
-     "warnings that were filed and never read, and a bridge that was allowed to carry traffic for a decade. ") * 4,
+    (
+        "After three years of waiting, countless letters and a hearing that was postponed twice, the court "
+        "finally ruled in our favour, and the whole family cried and laughed in the corridor for an hour. "
+    )
+    * 3,
+    (
+        "The report lists, in dry language, every failure of the inspection regime: missed visits, lost files, "
+        "warnings that were filed and never read, and a bridge that was allowed to carry traffic for a decade. "
+    )
+    * 4,
 ]
 
 
