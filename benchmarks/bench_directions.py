@@ -34,8 +34,6 @@ from affectlab.surfaces.plots.directions import write_plots
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-
-
 def machine(threads: int) -> dict[str, str]:
     import torch
     import transformers
@@ -138,7 +136,12 @@ def redraw(out: Path, record: dict) -> None:
         ev["settings"],
     )
     ablation = LocalizationReport(
-        lo["model"], pd.DataFrame(lo["layers"]), pd.DataFrame(lo["components"]), lo["control_max"], lo["settings"]
+        lo["model"],
+        pd.DataFrame(lo["layers"]),
+        pd.DataFrame(lo["patching"]),
+        pd.DataFrame(lo["components"]),
+        lo["component_control"],
+        lo["settings"],
     )
     directions = (
         EmotionDirections.load(out / "directions-gemma.npz") if (out / "directions-gemma.npz").is_file() else None
@@ -216,8 +219,9 @@ def markdown(record: dict) -> str:
         f"## Ablation per layer ({lo['settings']['n_prompts']} emotional test scenarios x "
         f"{lo['settings']['max_new_tokens']} tokens)",
         "",
-        "Drop of the classifier's probability of the scenario's emotion when its direction (or a random one) is "
-        "projected out; influence = drop - random drop; 95% paired bootstrap CIs.",
+        "Drop of the classifier's probability of the scenario's emotion when the component along its direction (or "
+        "a random one) is set to its mean over the training scenarios (mean ablation, every position); influence = "
+        "drop - random drop; 95% paired bootstrap CIs.",
         "",
         "| layer | target prob | drop | random drop | influence |",
         "|---|---|---|---|---|",
@@ -229,18 +233,42 @@ def markdown(record: dict) -> str:
         )
     lines += [
         "",
+        "## Activation patching per layer",
+        "",
+        "The neutral scenario of each test frame continued with its last prompt position at the layer replaced by "
+        "the emotional scenario's (or by a random vector at the same distance): gain of the classifier's "
+        "probability of the emotion over the unpatched neutral continuation; restored = gain / (clean - corrupted).",
+        "",
+        "| layer | clean | corrupted | patched | gain | random gain | influence | restored |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in lo["patching"]:
+        lines.append(
+            f"| {row['layer']} | {row['clean_prob']:.3f} | {row['corrupted_prob']:.3f} | {row['patched_prob']:.3f} | "
+            f"{_ci(row, 'gain', '{:+.3f}')} | {_ci(row, 'control_gain', '{:+.3f}')} | "
+            f"{_ci(row, 'influence', '{:+.3f}')} | {_n(row['restored'])} |"
+        )
+    control = lo["component_control"]
+    lines += [
+        "",
         "![ablation](directions-ablation.png)",
         "",
-        "Top components at the best layer (activation x "
-        f"gradient; largest random-direction score: heads {lo['control_max'].get('head', float('nan')):.3g}, "
-        f"neurons {lo['control_max'].get('neuron', float('nan')):.3g}):",
+        "## Heads and neurons at the best layer",
         "",
-        "| kind | layer | index | score | random |",
-        "|---|---|---|---|---|",
+        "Ranked by activation x gradient of the projection on the emotion direction (largest random-direction "
+        f"score: heads {control.get('head_attribution_max', float('nan')):.3g}, neurons "
+        f"{control.get('neuron_attribution_max', float('nan')):.3g}); each then zeroed in one forward pass "
+        f"(zeroed drop; mean absolute drop of {len(lo['components']) // 2} random components: heads "
+        f"{control.get('head_zeroed_random', float('nan')):.3g}, neurons "
+        f"{control.get('neuron_zeroed_random', float('nan')):.3g}).",
+        "",
+        "| kind | layer | index | estimate | random-direction estimate | zeroed drop |",
+        "|---|---|---|---|---|---|",
     ]
     for row in lo["components"]:
         lines.append(
-            f"| {row['kind']} | {row['layer']} | {row['index']} | {row['score']:+.3g} | {row['control_score']:+.3g} |"
+            f"| {row['kind']} | {row['layer']} | {row['index']} | {row['score']:+.3g} | {row['control_score']:+.3g} | "
+            f"{row['zeroed_drop']:+.3g} |"
         )
     return "\n".join(lines) + "\n"
 

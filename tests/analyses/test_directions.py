@@ -31,7 +31,7 @@ from affectlab.analyses.directions import (
     scenarios_path,
     steer,
 )
-from affectlab.analyses.directions.hooks import ablator, adder, edit_residual, read_residual
+from affectlab.analyses.directions.hooks import ablator, adder, edit_residual, patcher, read_residual
 from affectlab.errors import InputError, MissingExtra, ModelLoadError, ParameterError
 
 pytest.importorskip("transformers")
@@ -75,7 +75,7 @@ def test_the_generator_writes_the_shipped_file() -> None:
     with open(scenarios_path(), encoding="utf-8") as handle:
         shipped = list(csv.DictReader(handle))
     assert [{k: str(v) for k, v in r.items()} for r in module.rows()] == shipped
-    assert len(neutral_prompts("test")) == 10 and len(neutral_prompts("dev")) == 5
+    assert len(neutral_prompts("test")) == 20 and len(neutral_prompts("dev")) == 20
 
 
 def test_user_scenarios_get_a_frame_level_split_and_bad_tables_a_clear_error(tmp_path: Path) -> None:
@@ -222,5 +222,67 @@ def test_localize_ablates_each_layer_against_a_random_direction(lm, directions: 
     row = report.layers.iloc[0]
     assert row["influence"] == pytest.approx(row["drop"] - row["control_drop"])
     assert list(report.components["kind"]) == ["head"] * 3 + ["neuron"] * 3
-    assert set(report.control_max) == {"head", "neuron"}
+    assert report.components["zeroed_drop"].notna().all()
+    assert set(report.component_control) == {
+        "head_attribution_max",
+        "neuron_attribution_max",
+        "head_zeroed_random",
+        "neuron_zeroed_random",
+    }
+    patched = report.patching
+    assert list(patched["layer"]) == list(range(1, lm.n_layers + 1))
+    assert (patched["n"] == 42).all()
+    first = patched.iloc[0]
+    assert first["gain"] == pytest.approx(first["patched_prob"] - first["corrupted_prob"])
+    assert first["influence"] == pytest.approx(first["gain"] - first["control_gain"])
     json.dumps(report.to_dict())
+
+
+def test_mean_ablation_sets_the_component_to_the_given_value(lm) -> None:
+    import torch
+
+    batch = lm.tokenizer(["I opened the door and"], return_tensors="pt")
+    v = np.random.default_rng(1).normal(size=lm.width)
+    unit = torch.as_tensor(v / np.linalg.norm(v), dtype=torch.float32)
+    plain: dict = {}
+    with read_residual(lm, plain), torch.no_grad():
+        lm.model(**batch)
+    ablated: dict = {}
+    with edit_residual(lm, {2: ablator(v, 0.75)}), read_residual(lm, ablated), torch.no_grad():
+        lm.model(**batch)
+    assert (ablated[2] @ unit).numpy() == pytest.approx(0.75, abs=1e-4)
+    rest = ablated[2] - (ablated[2] @ unit)[..., None] * unit
+    assert torch.allclose(rest, plain[2] - (plain[2] @ unit)[..., None] * unit, atol=1e-4)
+
+
+def test_patching_replaces_only_the_prompts_last_position(lm) -> None:
+    import torch
+
+    batch = lm.tokenizer(["I opened the door and", "When I got home, I"], return_tensors="pt", padding=True)
+    target = np.random.default_rng(2).normal(size=(2, lm.width))
+    seen: list = []
+    edit = patcher(target)
+    with torch.no_grad():
+        first = edit(torch.zeros(2, batch["input_ids"].shape[1], lm.width))
+        seen.append(edit(torch.zeros(2, 1, lm.width)))
+    assert torch.allclose(first[:, -1], torch.as_tensor(target, dtype=torch.float32))
+    assert torch.count_nonzero(first[:, :-1]) == 0
+    assert torch.count_nonzero(seen[0]) == 0  # generated tokens are left alone
+
+
+def test_token_means_leave_each_texts_first_token_out(lm) -> None:
+    import torch
+
+    from affectlab.analyses.directions.localize import token_means
+
+    texts = ["I opened the door and", "When I got home, I"]
+    means = token_means(lm, texts)
+    states = []
+    for text in texts:
+        store: dict = {}
+        with read_residual(lm, store), torch.no_grad():
+            lm.model(**lm.tokenizer([text], return_tensors="pt"))
+        states.append(torch.stack([store[k][0, 1:] for k in sorted(store)]).double().numpy())
+    expected = np.concatenate(states, axis=1).mean(axis=1)
+    assert means.shape == (lm.n_layers + 1, lm.width)
+    assert np.allclose(means, expected, atol=1e-5)

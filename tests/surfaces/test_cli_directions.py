@@ -38,7 +38,7 @@ def test_data_writes_the_scenarios_and_prompts(tmp_path: Path) -> None:
     assert len(rows) == 48 and {r["split"] for r in rows} == {"test"}
     out = tmp_path / "prompts.csv"
     assert runner.invoke(app, ["directions", "data", "--prompts", "--split", "dev", "-o", str(out)]).exit_code == 0
-    assert len(out.read_text().splitlines()) == 6
+    assert len(out.read_text().splitlines()) == 21
     again = runner.invoke(app, ["directions", "data", "-o", str(out)])
     assert again.exit_code == 2 and "--force" in again.output
 
@@ -122,7 +122,7 @@ def test_evaluate_and_localize_with_the_tiny_judge(directions_file: Path, tiny_m
         "prompted",
         "random",
     }
-    assert len((tmp_path / "gen.jsonl").read_text().splitlines()) == 4 * 10
+    assert len((tmp_path / "gen.jsonl").read_text().splitlines()) == 4 * 20
     result = runner.invoke(
         app,
         [

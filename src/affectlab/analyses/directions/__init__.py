@@ -13,7 +13,8 @@ One job per module:
 - :mod:`.hooks`: read, add to, or project out of the residual stream per layer.
 - :mod:`.extract` (with :mod:`.probe`): hidden states, mean-difference directions, probe accuracy per layer.
 - :mod:`.steer`: generation with a direction added; :mod:`.fluency`: distinct-n, repetition, perplexity.
-- :mod:`.localize`: ablation per layer with a random control; head and neuron attribution.
+- :mod:`.localize`: ablation per layer with a random control; :mod:`.patching`: activation patching per layer;
+  :mod:`.components`: head and neuron attribution, checked by zeroing.
 - :mod:`.evaluate`: steered vs unsteered vs prompting baseline vs random, scored through the pipeline.
 
 The method, its limits and the measured figures are in ``docs/directions.md``.
@@ -21,6 +22,7 @@ The method, its limits and the measured figures are in ``docs/directions.md``.
 
 from __future__ import annotations
 
+from affectlab.analyses.directions.components import component_attribution
 from affectlab.analyses.directions.data import EMOTIONS, Scenarios, load_scenarios, neutral_prompts, scenarios_path
 from affectlab.analyses.directions.evaluate import (
     PROMPT_TEMPLATE,
@@ -31,8 +33,9 @@ from affectlab.analyses.directions.evaluate import (
 )
 from affectlab.analyses.directions.extract import EmotionDirections, extract, hidden_states
 from affectlab.analyses.directions.fluency import distinct_n, perplexity, repetition_rate
-from affectlab.analyses.directions.localize import LocalizationReport, component_attribution, localize
+from affectlab.analyses.directions.localize import LocalizationReport, localize
 from affectlab.analyses.directions.model import GEMMA_270M, LanguageModel, cache_dir, load_language_model
+from affectlab.analyses.directions.patching import patch_layers
 from affectlab.analyses.directions.probe import Probe, grouped_cv_accuracy
 from affectlab.analyses.directions.steer import Steered, generate, random_like, steer
 
@@ -60,6 +63,7 @@ __all__ = [
     "load_scenarios",
     "localize",
     "neutral_prompts",
+    "patch_layers",
     "perplexity",
     "random_like",
     "repetition_rate",

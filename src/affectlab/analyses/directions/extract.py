@@ -9,6 +9,7 @@ of it (see :mod:`.steer`).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -117,6 +118,11 @@ class EmotionDirections:
         check_choice(emotion, "emotion", "EmotionDirections.vector", self.emotions)
         layer = self.best_layer if layer is None else self.check_layer(layer, "EmotionDirections.vector")
         return self.vectors[layer, self.emotions.index(emotion)]
+
+    def units(self, emotions: Sequence[str], layer: int) -> NDArray[np.float64]:
+        """Unit directions at ``layer``, one row per item of ``emotions``: shape (len(emotions), width)."""
+        v = np.stack([self.vector(e, layer) for e in emotions])
+        return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
 
     def check_layer(self, layer: object, owner: str) -> int:
         """``layer`` if it is an int in [0, n_layers], else a :class:`ParameterError`."""

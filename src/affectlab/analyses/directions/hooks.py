@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from affectlab.analyses.directions.model import LanguageModel, blocks
 
-__all__ = ["edit_residual", "read_residual"]
+__all__ = ["ablator", "adder", "edit_residual", "patcher", "read_residual"]
 
 Edit = Callable[[Any], Any]
 
@@ -97,15 +97,45 @@ def adder(vector: NDArray[np.float64]) -> Edit:
     return add
 
 
-def ablator(direction: NDArray[np.float64]) -> Edit:
-    """An edit projecting a direction (width,) or one direction per row (batch, width) out of every position."""
+def ablator(direction: NDArray[np.float64], means: NDArray[np.float64] | None = None) -> Edit:
+    """An edit setting the component along a direction to a fixed value, at every position.
+
+    ``direction`` is (width,) or one direction per row (batch, width); ``means`` (scalar or one per row) is the
+    value the component is set to: 0 (the default) projects the direction out; the mean projection over reference
+    text (mean ablation) removes what varies along it and keeps the model on its usual activations.
+    """
     import torch
 
     u = torch.as_tensor(np.asarray(direction), dtype=torch.float32)
     u = u / u.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+    m = torch.as_tensor(np.zeros(u.shape[:-1]) if means is None else np.asarray(means), dtype=torch.float32)
 
     def ablate(hidden: Any) -> Any:
         unit = (u if u.ndim == 1 else u[: hidden.shape[0], None, :]).to(hidden.dtype)
-        return hidden - (hidden * unit).sum(dim=-1, keepdim=True) * unit
+        keep = (m if m.ndim == 0 else m[: hidden.shape[0], None, None]).to(hidden.dtype)
+        return hidden - ((hidden * unit).sum(dim=-1, keepdim=True) - keep) * unit
 
     return ablate
+
+
+def patcher(vectors: NDArray[np.float64]) -> Edit:
+    """An edit replacing the last position of the first pass (the prompt) by one vector per row (batch, width).
+
+    Later passes (one generated token each, with the cache) are left alone, so only the prompt's last token is
+    patched. Make one per generation batch: it remembers that its first pass has happened.
+    """
+    import torch
+
+    v = torch.as_tensor(np.asarray(vectors), dtype=torch.float32)
+    done = False
+
+    def patch(hidden: Any) -> Any:
+        nonlocal done
+        if done:
+            return hidden
+        done = True
+        out = hidden.clone()
+        out[:, -1, :] = v[: hidden.shape[0]].to(hidden.dtype)
+        return out
+
+    return patch

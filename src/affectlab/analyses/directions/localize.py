@@ -1,17 +1,17 @@
 """Which layers, attention heads and MLP neurons carry an emotion, each against a random-direction control.
 
-Layers (causal, judged by the classifier): for every emotional test scenario (neutral left out), the emotion's
-direction at layer ``L`` is projected out of the residual stream at ``L`` (every position) while the model
+Layers, by ablation (causal, judged by the classifier): for every emotional test scenario (neutral left out),
+the component of the residual stream along the emotion's direction at layer ``L`` is set to its mean over the
+tokens of the training scenarios (mean ablation, at every position; see :func:`token_means`) while the model
 continues the prompt; the drop of the classifier's probability of that emotion in the continuation, paired with
-the unablated continuation, is the layer's effect. The control projects out a random direction instead (one per
+the unablated continuation, is the layer's effect. The control does the same with a random direction (one per
 prompt, seeded). The causal influence of a layer is effect - control, with a paired bootstrap CI over prompts.
-``all`` ablates the emotion's direction at every layer at once.
+``all`` ablates the emotion's direction at every layer at once. Mean ablation rather than projecting the
+direction out (setting it to 0): in a residual stream dominated by a few large dimensions, zeroing even a random
+direction moves the activations far from anything the model has seen, and the control then destroys as much as
+the direction does.
 
-Components (linear attribution, not causal): at ``directions.best_layer`` the projection of the last token's
-residual stream on the prompt's own emotion direction is attributed to each attention head (input of ``o_proj``)
-and MLP neuron (input of ``down_proj``) of the blocks below by activation x gradient, the first-order estimate of
-what zeroing the component would remove. The same attribution to a random direction is the control. Only
-Llama/Gemma-style blocks (``self_attn.o_proj``, ``mlp.down_proj``) are supported.
+Layers, by activation patching: see :mod:`.patching`. Heads and neurons: see :mod:`.components`.
 """
 
 from __future__ import annotations
@@ -24,11 +24,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from affectlab.analyses.directions.components import COMPONENT_COLUMNS, component_attribution
 from affectlab.analyses.directions.data import Scenarios, load_scenarios
 from affectlab.analyses.directions.evaluate import score_texts
 from affectlab.analyses.directions.extract import EmotionDirections
-from affectlab.analyses.directions.hooks import ablator
-from affectlab.analyses.directions.model import LanguageModel, blocks, load_language_model
+from affectlab.analyses.directions.hooks import ablator, read_residual
+from affectlab.analyses.directions.model import LanguageModel, load_language_model
+from affectlab.analyses.directions.patching import patch_layers
 from affectlab.analyses.directions.steer import generate
 from affectlab.analyses.stats import bootstrap_ci
 from affectlab.core.serialize import jsonable
@@ -38,7 +40,7 @@ from affectlab.io import Progress
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LocalizationReport", "component_attribution", "localize"]
+__all__ = ["LocalizationReport", "localize"]
 
 
 @dataclass(frozen=True)
@@ -51,21 +53,25 @@ class LocalizationReport:
         The decoder spec.
     layers : pandas.DataFrame
         One row per ablated layer (and ``all``): layer, n, target_prob (unablated, [0, 1]), drop, drop_lo,
-        drop_hi (target-probability drop when the emotion direction is projected out), control_drop (+ CI, a
+        drop_hi (target-probability drop under mean ablation of the emotion direction), control_drop (+ CI, a
         random direction), influence (drop - control_drop, + CI); 95% paired bootstrap CIs over prompts.
+    patching : pandas.DataFrame
+        One row per patched layer, as returned by :func:`~affectlab.analyses.directions.patching.patch_layers`
+        (empty when not asked for).
     components : pandas.DataFrame
-        The ``top_k`` heads and ``top_k`` neurons by attribution: kind ("head" or "neuron"), layer (the block's
-        output layer), index, score (mean projection removed by zeroing it, residual units), control_score.
-    control_max : dict
-        Largest absolute control attribution of any head and of any neuron, for scale.
+        The ``top_k`` heads and ``top_k`` neurons by attribution, each also zeroed (see :mod:`.components`).
+    component_control : dict
+        The components' controls: largest random-direction attribution and mean zeroed drop of random
+        components, per kind.
     settings : dict
         Prompts, tokens, seed, engine, timings (seconds).
     """
 
     model: str
     layers: pd.DataFrame
+    patching: pd.DataFrame
     components: pd.DataFrame
-    control_max: dict[str, float] = field(default_factory=dict)
+    component_control: dict[str, float] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,18 +80,35 @@ class LocalizationReport:
             {
                 "model": self.model,
                 "layers": self.layers.to_dict("records"),
+                "patching": self.patching.to_dict("records"),
                 "components": self.components.to_dict("records"),
-                "control_max": self.control_max,
+                "component_control": self.component_control,
                 "settings": self.settings,
             },
             digits=6,
         )
 
 
-def _units(directions: EmotionDirections, emotions: Sequence[str], layer: int) -> NDArray[np.float64]:
-    """(n_rows, width) unit directions of each row's emotion at ``layer``."""
-    v = np.stack([directions.vector(e, layer) for e in emotions])
-    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+def token_means(lm: LanguageModel, texts: list[str], *, batch_size: int = 16) -> NDArray[np.float64]:
+    """Mean residual stream over every token of ``texts`` but each one's first, per layer: (n_layers + 1, width).
+
+    The first token is left out: it is the attention sink, whose activations are orders of magnitude larger than
+    any other token's and would dominate the mean.
+    """
+    import torch
+
+    total, count = None, 0
+    for start in range(0, len(texts), batch_size):
+        batch = lm.tokenizer(texts[start : start + batch_size], return_tensors="pt", padding=True)
+        store: dict[int, Any] = {}
+        with read_residual(lm, store), torch.no_grad():
+            lm.model(**batch, use_cache=False)
+        mask = batch["attention_mask"].clone()
+        mask[torch.arange(len(mask)), mask.argmax(dim=1)] = 0  # each text's first real token (left padding)
+        stack = torch.stack([store[layer] for layer in sorted(store)]).double()
+        part = (stack * mask[None, :, :, None]).sum(dim=(1, 2)).numpy()
+        total, count = (part if total is None else total + part), count + int(mask.sum())
+    return total / max(count, 1)
 
 
 def _random_units(n: int, width: int, seed: int) -> NDArray[np.float64]:
@@ -93,9 +116,12 @@ def _random_units(n: int, width: int, seed: int) -> NDArray[np.float64]:
     return r / np.linalg.norm(r, axis=1, keepdims=True)
 
 
-def _ablations(units: dict[int, NDArray[np.float64]]) -> Any:
-    """Per-batch edits projecting each row's own direction out at each layer of ``units``."""
-    return lambda rows: {layer: ablator(v[rows]) for layer, v in units.items()}
+def _ablations(units: dict[int, NDArray[np.float64]], centers: NDArray[np.float64]) -> Any:
+    """Per-batch edits mean-ablating each row's own direction at each layer of ``units``.
+
+    ``centers`` (n_layers + 1, width) is the mean residual stream of the reference text at each layer.
+    """
+    return lambda rows: {layer: ablator(v[rows], v[rows] @ centers[layer]) for layer, v in units.items()}
 
 
 def _paired(base: NDArray[np.float64], ablated: NDArray[np.float64], control: NDArray[np.float64], **kw: Any):
@@ -122,6 +148,7 @@ def localize(
     layers: Sequence[int] | None = None,
     max_new_tokens: int = 20,
     engine: Any = "embedded",
+    patching: bool = True,
     components: bool = True,
     top_k: int = 10,
     batch_size: int = 16,
@@ -146,6 +173,8 @@ def localize(
         Greedy tokens per continuation.
     engine : str, Engine or Analyzer, default="embedded"
         The affectlab engine that judges the continuations.
+    patching : bool, default=True
+        Also patch the last prompt position layer by layer (see :mod:`.patching`).
     components : bool, default=True
         Also attribute the best layer's direction to heads and neurons.
     top_k : int, default=10
@@ -178,37 +207,47 @@ def localize(
         texts = generate(lm, prompts, edits=edits, description=what, **gen)
         return score_texts(texts, emotions, engine=engine)["target_prob"]
 
+    centers = token_means(lm, data.split("train")["text"].tolist(), batch_size=batch_size)
     base = judged(None, "unablated")
     table = []
     every = list(range(1, directions.n_layers + 1))
     with Progress("ablating layers", len(chosen) + 1, enabled=progress, unit="layers") as bar:
         for layer in [*chosen, None]:
-            units = {x: _units(directions, emotions, x) for x in (every if layer is None else [layer])}
+            units = {x: directions.units(emotions, x) for x in (every if layer is None else [layer])}
             noise = {x: _random_units(len(prompts), lm.width, seed + x) for x in units}
-            ablated = judged(_ablations(units), f"ablate {layer or 'all'}")
-            control = judged(_ablations(noise), f"control {layer or 'all'}")
+            ablated = judged(_ablations(units, centers), f"ablate {layer or 'all'}")
+            control = judged(_ablations(noise, centers), f"control {layer or 'all'}")
             row = _paired(base, ablated, control, n_boot=n_boot, seed=seed)
             table.append({"layer": "all" if layer is None else str(layer), **row})
             bar.update(advance=1)
     timings = {"layers_s": time.perf_counter() - started}
     started = time.perf_counter()
-    comp = pd.DataFrame(columns=["kind", "layer", "index", "score", "control_score"])
-    control_max: dict[str, float] = {}
+    patched = pd.DataFrame()
+    if patching:
+        patched = patch_layers(
+            directions, model=lm, scenarios=data, layers=chosen, engine=engine, n_boot=n_boot, progress=progress, **gen
+        )
+    timings["patching_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    comp = pd.DataFrame(columns=COMPONENT_COLUMNS)
+    control: dict[str, float] = {}
     if components and directions.best_layer >= 1:
-        comp, control_max = component_attribution(lm, directions, prompts, emotions, top_k=top_k, seed=seed)
+        comp, control = component_attribution(lm, directions, prompts, emotions, top_k=top_k, seed=seed)
     timings["components_s"] = time.perf_counter() - started
     settings = {
         "n_prompts": len(prompts),
         "emotions": sorted(set(emotions)),
         "max_new_tokens": max_new_tokens,
         "decoding": "greedy",
+        "ablation": "mean: the component along the direction set to its mean over the train scenarios' tokens "
+        "(each text's first token left out)",
         "seed": seed,
         "n_boot": n_boot,
         "best_layer": directions.best_layer,
         "engine": score_engine_name(engine),
         **timings,
     }
-    return LocalizationReport(lm.spec, pd.DataFrame(table), comp, control_max, settings)
+    return LocalizationReport(lm.spec, pd.DataFrame(table), patched, comp, control, settings)
 
 
 def score_engine_name(engine: Any) -> str:
@@ -216,92 +255,3 @@ def score_engine_name(engine: Any) -> str:
     from affectlab.engines.pipeline import as_analyzer
 
     return as_analyzer(engine, owner="localize", taxonomy="ekman").model_
-
-
-def _component_modules(block: Any) -> tuple[Any, Any] | None:
-    attn = getattr(getattr(block, "self_attn", None), "o_proj", None)
-    mlp = getattr(getattr(block, "mlp", None), "down_proj", None)
-    return (attn, mlp) if attn is not None and mlp is not None else None
-
-
-def component_attribution(
-    lm: LanguageModel,
-    directions: EmotionDirections,
-    prompts: Sequence[str],
-    emotions: Sequence[str],
-    *,
-    top_k: int = 10,
-    seed: int = 0,
-) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Activation x gradient attribution of the best layer's emotion projection to heads and neurons below it.
-
-    Returns the ``top_k`` heads and neurons (by absolute score) and the largest absolute control score of each
-    kind; see the module docstring. Empty when the blocks are not Llama/Gemma-style.
-    """
-    import pandas as pd
-    import torch
-
-    layer = directions.best_layer
-    below = list(blocks(lm.model))[:layer]
-    modules = [_component_modules(b) for b in below]
-    empty = pd.DataFrame(columns=["kind", "layer", "index", "score", "control_score"])
-    if any(m is None for m in modules):
-        return empty, {}
-    n_heads = int(lm.model.config.num_attention_heads)
-    target = torch.as_tensor(_units(directions, emotions, layer), dtype=torch.float32)
-    noise = torch.as_tensor(_random_units(len(prompts), lm.width, seed + 7), dtype=torch.float32)
-    scores = {"head": [], "neuron": []}
-    batch = lm.tokenizer(list(prompts), return_tensors="pt", padding=True)
-    for unit_set in (target, noise):
-        acts: dict[tuple[str, int], Any] = {}
-        handles = []
-        for index, (attn, mlp) in enumerate(modules):
-            for kind, module in (("head", attn), ("neuron", mlp)):
-
-                def pre(
-                    _m: Any, args: tuple[Any, ...], key: tuple[str, int] = (kind, index), into: dict = acts
-                ) -> None:
-                    args[0].retain_grad()
-                    into[key] = args[0]
-
-                handles.append(module.register_forward_pre_hook(pre))
-        captured: dict[str, Any] = {}
-
-        def post(_m: Any, _a: Any, out: Any, into: dict = captured) -> None:
-            into["h"] = out[0] if isinstance(out, tuple) else out
-
-        handles.append(below[-1].register_forward_hook(post))
-        try:
-            with torch.enable_grad():
-                lm.model(**batch, use_cache=False)
-                metric = (captured["h"][:, -1, :] * unit_set).sum(dim=-1).mean()
-                metric.backward()
-        finally:
-            for handle in handles:
-                handle.remove()
-        mask = batch["attention_mask"][:, :, None].float()
-        for index in range(len(modules)):
-            a = acts[("head", index)]
-            contrib = -(a * a.grad * mask).sum(dim=1).mean(dim=0)  # (n_heads * head_dim,)
-            scores["head"].append(contrib.reshape(n_heads, -1).sum(dim=-1).detach().numpy())
-            a = acts[("neuron", index)]
-            scores["neuron"].append((-(a * a.grad * mask).sum(dim=1).mean(dim=0)).detach().numpy())
-    lm.model.zero_grad(set_to_none=True)
-    out, control_max = [], {}
-    for kind in ("head", "neuron"):
-        n_layers = len(modules)
-        real, ctrl = np.stack(scores[kind][:n_layers]), np.stack(scores[kind][n_layers:])
-        control_max[kind] = float(np.abs(ctrl).max())
-        flat = np.argsort(-np.abs(real).ravel())[:top_k]
-        for position in flat:
-            li, ci = np.unravel_index(position, real.shape)
-            out.append(
-                {
-                    "kind": kind,
-                    "layer": int(li) + 1,
-                    "index": int(ci),
-                    "score": float(real[li, ci]),
-                    "control_score": float(ctrl[li, ci]),
-                }
-            )
-    return pd.DataFrame(out), control_max

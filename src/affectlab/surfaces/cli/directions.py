@@ -180,6 +180,7 @@ def localize(
     layers: Annotated[str | None, typer.Option("--layers", help="Layers to ablate, e.g. 4,8,13 (default all).")] = None,
     max_new_tokens: TokensOption = 20,
     judge: JudgeOption = "embedded",
+    patching: Annotated[bool, typer.Option(help="Also patch the last prompt position layer by layer.")] = True,
     components: Annotated[bool, typer.Option(help="Attribute the best layer's direction to heads and neurons.")] = True,
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="Heads and neurons listed.")] = 10,
     report: ReportOption = None,
@@ -192,7 +193,7 @@ def localize(
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Project each emotion direction out per layer on emotional prompts; effect vs a random direction, with CIs."""
+    """Mean-ablate and patch each layer on emotional prompts; effect vs a random direction, with CIs."""
     with handle_errors(debug):
         from affectlab.analyses.directions import localize as run
 
@@ -204,6 +205,7 @@ def localize(
             layers=_layers(layers),
             max_new_tokens=max_new_tokens,
             engine=judge,
+            patching=patching,
             components=components,
             top_k=top_k,
             batch_size=batch_size,
@@ -216,20 +218,24 @@ def localize(
         if as_json:
             typer.echo(json.dumps(result.to_dict()))
             return
-        typer.echo("layer   drop [95% CI]            random [95% CI]          influence [95% CI]")
-        for row in result.layers.to_dict("records"):
-            typer.echo(
-                f"{row['layer']:>5}  "
-                + "  ".join(
-                    f"{row[k]:+.3f} [{row[k + '_lo']:+.3f}, {row[k + '_hi']:+.3f}]"
-                    for k in ("drop", "control_drop", "influence")
-                )
-            )
+        _echo_table("ablation", result.layers, ("drop", "control_drop", "influence"))
+        if not result.patching.empty:
+            _echo_table("patching", result.patching, ("gain", "control_gain", "influence"))
         for row in result.components.to_dict("records"):
             typer.echo(
                 f"{row['kind']:>6} L{row['layer']}#{row['index']}: {row['score']:+.3f} "
-                f"(random {row['control_score']:+.3f})"
+                f"(random {row['control_score']:+.3f}; zeroed {row['zeroed_drop']:+.3f})"
             )
+
+
+def _echo_table(title: str, table: Any, columns: tuple[str, str, str]) -> None:
+    """One line per layer: three measures with their 95% CIs."""
+    typer.echo(f"{title}: layer  " + "  ".join(f"{c + ' [95% CI]':<24}" for c in columns))
+    for row in table.to_dict("records"):
+        typer.echo(
+            f"{row['layer']!s:>{len(title) + 7}}  "
+            + "  ".join(f"{row[k]:+.3f} [{row[k + '_lo']:+.3f}, {row[k + '_hi']:+.3f}]" for k in columns)
+        )
 
 
 @app.command()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -84,19 +84,10 @@ def plot_steering(report: SteeringReport) -> Figure:
     return fig
 
 
-def plot_localization(report: LocalizationReport) -> Figure:
-    """Drop of the target-emotion probability when its direction is projected out, per layer, vs the control.
-
-    Bars: the two drops with their CIs; diamonds: their paired difference (the layer's influence) with its CI.
-    """
-    table = report.layers
-    fig = figure_class()(figsize=(8, 3.6), layout="constrained")
-    ax = fig.subplots()
+def _paired_bars(ax: Any, table: Any, columns: tuple[str, str], labels: tuple[str, str]) -> None:
+    """Two measures per layer as bars with CIs, and their difference (``influence``) as diamonds with its CI."""
     x = np.arange(len(table))
-    for column, colour, label, shift in (
-        ("drop", "#d73027", "emotion direction", -0.2),
-        ("control_drop", "#fdae61", "random direction", 0.2),
-    ):
+    for column, colour, label, shift in zip(columns, ("#d73027", "#fdae61"), labels, (-0.2, 0.2)):
         err = np.abs(np.vstack([table[column] - table[f"{column}_lo"], table[f"{column}_hi"] - table[column]]))
         ax.bar(x + shift, table[column], 0.4, yerr=err, color=colour, label=label)
     err = np.abs(np.vstack([table["influence"] - table["influence_lo"], table["influence_hi"] - table["influence"]]))
@@ -105,10 +96,25 @@ def plot_localization(report: LocalizationReport) -> Figure:
     )
     ax.axhline(0, color="#555555", lw=0.8)
     ax.set_xticks(x, table["layer"].astype(str), fontsize=8)
-    ax.set_xlabel("ablated layer")
-    ax.set_ylabel("drop of target probability")
-    ax.set_title(f"Ablation per layer: {report.model} (emotional prompts, judged by affectlab)", fontsize=10)
     ax.legend(fontsize=7)
+
+
+def plot_localization(report: LocalizationReport) -> Figure:
+    """Per layer, against a random control: the drop of the target probability under mean ablation of the
+    emotion direction, and (when measured) its gain when the last prompt position is patched.
+    """
+    panels = 1 if report.patching.empty else 2
+    fig = figure_class()(figsize=(8, 3.4 * panels), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(panels, 1))
+    _paired_bars(axes[0], report.layers, ("drop", "control_drop"), ("emotion direction", "random direction"))
+    axes[0].set_xlabel("mean-ablated layer")
+    axes[0].set_ylabel("drop of target probability")
+    axes[0].set_title(f"Ablation per layer: {report.model} (emotional prompts, judged by affectlab)", fontsize=10)
+    if panels == 2:
+        _paired_bars(axes[1], report.patching, ("gain", "control_gain"), ("emotional run's state", "random vector"))
+        axes[1].set_xlabel("patched layer (last prompt position of the neutral scenario)")
+        axes[1].set_ylabel("gain of target probability")
+        axes[1].set_title("Activation patching per layer", fontsize=10)
     return fig
 
 
