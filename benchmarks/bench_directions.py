@@ -5,9 +5,11 @@ Usage (from the project root; needs ``pip install -e '.[interp,plot]'`` and the 
     python benchmarks/bench_directions.py                       # gemma-3-270m, one torch thread
     python benchmarks/bench_directions.py --model hf:/path/to/a/larger/model --threads 2
 
-Bounded: 192 scenario prompts (one forward pass each), 10 neutral test prompts x 6 emotions x 30 greedy tokens in
-four conditions (plus a 5-prompt dev sweep over three strengths), and ablation of every ``--layer-step``-th layer
-on the 42 emotional test scenarios x 16 tokens. Writes benchmarks/results/directions.{md,json} and the pictures
+Bounded: 192 scenario prompts read twice (event and expressed directions, one forward pass each); for each
+reading, 20 neutral test prompts x 6 emotions x 30 greedy tokens in four conditions, after a 20-prompt dev sweep
+(expressed: three candidate layers x three strengths; event: the best layer x three strengths); and, for the
+event directions, mean ablation and activation patching of every ``--layer-step``-th layer on the 42 emotional
+test scenarios x 16 tokens. Writes benchmarks/results/directions.{md,json} and the pictures
 (directions-*.png), with the wall time of each step, the machine and its load average.
 """
 
@@ -61,6 +63,12 @@ def main() -> None:
     parser.add_argument("--model", default="gemma-3-270m")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--layer-step", type=int, default=2, help="Ablate every n-th layer (and the best one).")
+    parser.add_argument(
+        "--candidate-layers",
+        type=lambda text: [int(x) for x in text.split(",")],
+        default=[10, 16],
+        help="Layers the expressed directions may steer at besides the best one (chosen on dev).",
+    )
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument("--directions", help="Reuse a directions file instead of extracting.")
     parser.add_argument("--markdown-only", action="store_true", help="Rewrite directions.md from directions.json.")
@@ -83,7 +91,8 @@ def main() -> None:
     started = time.perf_counter()
     directions = EmotionDirections.load(args.directions) if args.directions else extract(lm)
     timings["extract"] = time.perf_counter() - started
-    directions.save(out / "directions-gemma.npz" if args.model == "gemma-3-270m" else out / "directions-model.npz")
+    stem = "gemma" if args.model == "gemma-3-270m" else "model"
+    directions.save(out / f"directions-{stem}.npz")
     record["extract"] = {
         **directions.summary(),
         "cv_accuracy": directions.cv_accuracy.tolist(),
@@ -98,11 +107,28 @@ def main() -> None:
     )
 
     started = time.perf_counter()
-    steering = evaluate_steering(directions, model=lm, max_new_tokens=30, seed=0)
-    timings["evaluate"] = time.perf_counter() - started
+    named = extract(lm, reading="expressed")
+    timings["extract_expressed"] = time.perf_counter() - started
+    named.save(
+        out / "directions-gemma-expressed.npz"
+        if args.model == "gemma-3-270m"
+        else out / "directions-model-expressed.npz"
+    )
+
+    started = time.perf_counter()
+    candidates = sorted({directions.best_layer, *args.candidate_layers})
+    steering = evaluate_steering(named, model=lm, candidate_layers=candidates, max_new_tokens=30, seed=0)
+    timings["evaluate_expressed"] = time.perf_counter() - started
     record["evaluate"] = steering.to_dict()
     steering.generations.to_json(out / "directions-generations.jsonl", orient="records", lines=True)
-    log(f"evaluate: {timings['evaluate']:.0f} s")
+    log(f"evaluate (expressed directions, layers {candidates}): {timings['evaluate_expressed']:.0f} s")
+
+    started = time.perf_counter()
+    event = evaluate_steering(directions, model=lm, max_new_tokens=30, seed=0)
+    timings["evaluate_event"] = time.perf_counter() - started
+    record["evaluate_event"] = event.to_dict()
+    event.generations.to_json(out / "directions-generations-event.jsonl", orient="records", lines=True)
+    log(f"evaluate (event directions, layer {directions.best_layer}): {timings['evaluate_event']:.0f} s")
     (out / "directions.json").write_text(json.dumps(jsonable(record, digits=4), indent=1) + "\n")
 
     layers = sorted({*range(1, directions.n_layers + 1, args.layer_step), directions.best_layer})
@@ -160,6 +186,44 @@ def _ci(row: dict, name: str, fmt: str = "{:.2f}") -> str:
     return value if lo is None or hi is None else f"{value} [{fmt.format(lo)}, {fmt.format(hi)}]"
 
 
+def steering_lines(ev: dict, title: str) -> list[str]:
+    """The summary table and the dev sweep of one steering evaluation."""
+    chosen = ev["settings"]["chosen_layers"]
+    lines = [
+        "",
+        f"## {title}",
+        "",
+        f"Layer and strength chosen per emotion on {ev['settings']['n_dev_prompts']} dev prompts (candidate layers "
+        f"{', '.join(ev['settings']['layer_candidates'])}; distinct-2 floor {ev['floor']}); "
+        f"{ev['settings']['n_test_prompts']} neutral test prompts x {ev['settings']['max_new_tokens']} greedy tokens; "
+        f"judge {ev['settings']['engine']} (taxonomy ekman); 95% bootstrap CIs over prompts.",
+        "",
+        "| emotion | condition | layer | strength | success | target prob | valence shift | distinct-2 | repetition | "
+        "perplexity |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in ev["summary"]:
+        layer = chosen[row["emotion"]] if row["condition"] in ("steered", "random") else ""
+        lines.append(
+            f"| {row['emotion']} | {row['condition']} | {layer} | {row['strength']:g} | {_ci(row, 'success_rate')} | "
+            f"{_ci(row, 'target_prob')} | {_ci(row, 'valence_shift', '{:+.2f}')} | {_n(row['distinct_2'])} | "
+            f"{_n(row['repetition'])} | {_n(row['perplexity'], '{:.1f}')} |"
+        )
+    lines += [
+        "",
+        "Dev sweep (chooses the layer and strength):",
+        "",
+        "| emotion | layer | strength | distinct-2 | target prob | success | chosen |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in ev["strengths"]:
+        lines.append(
+            f"| {row['emotion']} | {row['layers']} | {row['strength']:g} | {_n(row['distinct_2'])} | "
+            f"{_n(row['target_prob'], '{:.3f}')} | {row['success_rate']:.2f} | {'yes' if row['chosen'] else ''} |"
+        )
+    return lines
+
+
 def markdown(record: dict) -> str:
     ex, ev, lo = record["extract"], record["evaluate"], record["localize"]
     lines = [
@@ -184,34 +248,15 @@ def markdown(record: dict) -> str:
         "",
         "![probe](directions-probe.png) ![cosine](directions-cosine.png)",
         "",
-        f"## Steering (layer {', '.join(map(str, ev['layers']))}; strength chosen on dev prompts, distinct-2 floor "
-        f"{ev['floor']})",
-        "",
-        f"{ev['settings']['n_test_prompts']} neutral test prompts x {ev['settings']['max_new_tokens']} greedy tokens; "
-        f"judge {ev['settings']['engine']} (taxonomy ekman); 95% bootstrap CIs over prompts.",
-        "",
-        "| emotion | condition | strength | success | target prob | valence shift | distinct-2 | repetition | "
-        "perplexity |",
-        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for row in ev["summary"]:
-        lines.append(
-            f"| {row['emotion']} | {row['condition']} | {row['strength']:g} | {_ci(row, 'success_rate')} | "
-            f"{_ci(row, 'target_prob')} | {_ci(row, 'valence_shift', '{:+.2f}')} | {_n(row['distinct_2'])} | "
-            f"{_n(row['repetition'])} | {_n(row['perplexity'], '{:.1f}')} |"
-        )
-    lines += [
-        "",
-        "Dev sweep (chooses the strength):",
-        "",
-        "| emotion | strength | distinct-2 | target prob | success | chosen |",
-        "|---|---|---|---|---|---|",
-    ]
-    for row in ev["strengths"]:
-        lines.append(
-            f"| {row['emotion']} | {row['strength']:g} | {_n(row['distinct_2'])} | "
-            f"{_n(row['target_prob'], '{:.3f}')} | {row['success_rate']:.2f} | {'yes' if row['chosen'] else ''} |"
-        )
+    lines += steering_lines(
+        ev,
+        "Steering with the expressed directions (read once the feeling is named: '... I felt furious.')",
+    )
+    lines += steering_lines(
+        record["evaluate_event"],
+        "Steering with the event directions (read after the cue, '... I felt', as the probe)",
+    )
     lines += [
         "",
         "![steering](directions-steering.png)",

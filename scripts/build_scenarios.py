@@ -6,6 +6,10 @@ differs, so a difference between the hidden states of two rows of one frame is a
 context. Surprise has two valence variants (a pleasant and an unpleasant surprise); the other emotions have the
 valence they always have.
 
+The ``expressed`` column is the same prompt with the cue completed by a word for the emotion ("... I felt
+furious."): directions read there are of the emotion once it is named, not of the event alone (see
+``extract(reading=...)``).
+
 Split by frame, and the events too: frames 1-18 use events 1-6 of each emotion (train), frames 19-24 use events
 7-8 (test), so a test row shares neither its frame nor its event with any training row.
 
@@ -49,6 +53,17 @@ OPENINGS = [
     "As we sat down, my best friend told me that",
 ]
 CUES = ["I felt", "At that moment I felt", "Honestly, I felt", "And I just felt"]
+
+#: The feeling that completes the cue in the ``expressed`` column, six wordings per emotion, one per frame in turn.
+FEELINGS: dict[str, list[str]] = {
+    "anger": ["furious", "so angry", "enraged", "livid", "really mad", "outraged"],
+    "disgust": ["disgusted", "sickened", "revolted", "grossed out", "repulsed", "nauseated"],
+    "fear": ["terrified", "so scared", "afraid", "frightened", "panicked", "scared to death"],
+    "joy": ["overjoyed", "so happy", "delighted", "thrilled", "joyful", "elated"],
+    "sadness": ["heartbroken", "so sad", "devastated", "miserable", "grief-stricken", "sad and empty"],
+    "surprise": ["astonished", "so surprised", "shocked", "amazed", "stunned", "taken aback"],
+    "neutral": ["fine", "okay", "nothing in particular", "indifferent", "calm", "normal"],
+}
 
 #: (emotion, variant, valence in {-1, 0, 1}) -> 8 events: 1-6 for training frames, 7-8 for test frames.
 EVENTS: dict[tuple[str, str, int], list[str]] = {
@@ -213,6 +228,7 @@ def rows() -> list[dict[str, str | int]]:
                     "valence": valence,
                     "event_id": f"{variant}-{events.index(event) + 1}",
                     "text": f"{opening} {event}. {cue}",
+                    "expressed": f"{opening} {event}. {cue} {FEELINGS[emotion][(f + 1) % len(FEELINGS[emotion])]}.",
                 }
             )
     return out

@@ -286,3 +286,44 @@ def test_token_means_leave_each_texts_first_token_out(lm) -> None:
     expected = np.concatenate(states, axis=1).mean(axis=1)
     assert means.shape == (lm.n_layers + 1, lm.width)
     assert np.allclose(means, expected, atol=1e-5)
+
+
+def test_expressed_reading_reads_the_named_feeling(lm, directions: EmotionDirections, tmp_path: Path) -> None:
+    named = extract(lm, reading="expressed")
+    assert named.reading == "expressed" and directions.reading == "event"
+    assert not np.allclose(named.vectors[1:], directions.vectors[1:])
+    assert EmotionDirections.load(named.save(tmp_path / "named.npz")).reading == "expressed"
+    shipped = load_scenarios().frame
+    assert all(e.startswith(t + " ") and e.endswith(".") for t, e in zip(shipped["text"], shipped["expressed"]))
+    table = tmp_path / "mine.csv"
+    shipped.drop(columns="expressed").to_csv(table, index=False)
+    with pytest.raises(InputError, match="needs an 'expressed' column"):
+        extract(lm, scenarios=str(table), reading="expressed")
+    with pytest.raises(ParameterError, match="'reading' parameter"):
+        extract(lm, reading="implicit")
+
+
+def test_evaluate_chooses_the_layer_per_emotion_on_dev(lm, directions: EmotionDirections, tiny_engine) -> None:
+    report = evaluate_steering(
+        directions,
+        model=lm,
+        prompts=["I opened the door and"],
+        dev_prompts=["The letter on the table said", "Every Monday I"],
+        emotions=["sadness", "joy"],
+        candidate_layers=[1, 2],
+        strengths=(1.0, 3.0),
+        max_new_tokens=3,
+        engine=tiny_engine,
+        n_boot=20,
+    )
+    sweep = report.strengths
+    assert len(sweep) == 2 * 2 * 2 and set(sweep["layers"]) == {"1", "2"}
+    assert sweep.groupby("emotion")["chosen"].sum().eq(1).all()
+    for e, layer in report.settings["chosen_layers"].items():
+        chosen = sweep[sweep["chosen"] & (sweep["emotion"] == e)].iloc[0]
+        assert chosen["layers"] == layer and chosen["strength"] == report.settings["chosen_strength"][e]
+        steered = report.summary[(report.summary["emotion"] == e) & (report.summary["condition"] == "steered")]
+        assert steered["layers"].iloc[0] == layer
+    assert set(report.layers) <= {1, 2}
+    with pytest.raises(ParameterError, match="not both"):
+        evaluate_steering(directions, model=lm, layers=[1], candidate_layers=[2], engine=tiny_engine)

@@ -3,7 +3,8 @@
 The shipped set is ``affectlab/datasets/scenarios/scenarios.csv`` (written by ``scripts/build_scenarios.py``;
 documented in ``docs/datasets.md``): 24 frames x (six Ekman emotions + neutral, surprise in a pleasant and an
 unpleasant variant) = 192 prompts ending in a cue such as "I felt". Users can give their own table with the
-columns ``text``, ``emotion`` and ``frame`` (and optionally ``id``, ``split``, ``valence``, ``variant``).
+columns ``text``, ``emotion`` and ``frame`` (and optionally ``id``, ``split``, ``valence``, ``variant``,
+``expressed``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ class Scenarios:
     ----------
     frame : pandas.DataFrame
         One row per prompt: ``id``, ``text``, ``emotion``, ``frame``, ``split`` ("train" or "test"), ``valence``
-        (-1, 0 or 1; NaN when unknown), ``variant``.
+        (-1, 0 or 1; NaN when unknown), ``variant``, and ``expressed`` when the table has it (the prompt with the
+        feeling named, e.g. "... I felt furious."; the shipped set has it).
     source : str
         ``"affectlab-sev"`` for the shipped set, else the path read.
     """
@@ -88,7 +90,9 @@ def load_scenarios(source: str | None = None, *, test_fraction: float = 0.25, se
     """
     from affectlab.io import read_table
 
-    frame = read_table(source or scenarios_path(), as_text=("text", "emotion", "frame", "id", "split", "variant"))
+    frame = read_table(
+        source or scenarios_path(), as_text=("text", "emotion", "frame", "id", "split", "variant", "expressed")
+    )
     where = source or "the shipped scenarios"
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
@@ -117,6 +121,7 @@ def load_scenarios(source: str | None = None, *, test_fraction: float = 0.25, se
     if "variant" not in frame.columns:
         frame["variant"] = frame["emotion"]
     columns = ["id", "text", "emotion", "frame", "split", "valence", "variant"]
+    columns += ["expressed"] if "expressed" in frame.columns else []
     return Scenarios(frame[columns].reset_index(drop=True), "affectlab-sev" if source is None else source)
 
 

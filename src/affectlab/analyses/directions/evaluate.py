@@ -1,8 +1,9 @@
 """Steered vs unsteered vs a prompting baseline (and a random-direction control), judged by affectlab's model.
 
-For each target emotion the strength is chosen on the ``dev`` neutral prompts by one rule: among the candidate
-strengths whose mean distinct-2 stays >= ``floor``, the one of highest mean target probability (the smaller on
-ties; the smallest candidate when none keeps the floor). The chosen strength is then measured on the ``test``
+For each target emotion the strength (and, with ``candidate_layers``, the layer) is chosen on the ``dev`` neutral
+prompts by one rule: among the candidate (layer, strength) pairs whose mean distinct-2 stays >= ``floor``, the
+one of highest mean target probability (the smaller strength, then the earlier layer, on ties; the smallest
+strength at the first candidate layer when none keeps the floor). The choice is then measured on the ``test``
 prompts, which choose nothing. Every continuation (the new text only) is scored by the affectlab engine through
 the one pipeline (:class:`~affectlab.engines.pipeline.Analyzer`, taxonomy ``ekman``).
 """
@@ -27,6 +28,7 @@ from affectlab.analyses.stats import bootstrap_ci
 from affectlab.core.serialize import jsonable
 from affectlab.core.validation import check_choice, check_number
 from affectlab.engines.pipeline import EngineSpec, as_analyzer
+from affectlab.errors import ParameterError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,18 +84,18 @@ class SteeringReport:
     model : str
         The decoder spec.
     layers : tuple of int
-        Where the directions were added.
+        Every layer a direction was added at (``settings["chosen_layers"]`` gives each emotion's).
     floor : float
         The distinct-2 floor of the strength rule, in [0, 1].
     strengths : pandas.DataFrame
-        The dev sweep: emotion, strength, distinct_2, target_prob, success_rate, chosen.
+        The dev sweep: emotion, layers (e.g. "13"), strength, distinct_2, target_prob, success_rate, chosen.
     summary : pandas.DataFrame
-        One row per emotion x condition (unsteered, steered, prompted, random): n, strength, success_rate
+        One row per emotion x condition (unsteered, steered, prompted, random): n, strength, layers, success_rate
         (top label = target, [0, 1]) with ``_lo``/``_hi`` (95% bootstrap CI over prompts), target_prob (+ CI),
         valence, valence_shift (vs unsteered, paired by prompt; + CI), distinct_1, distinct_2, repetition,
         perplexity (geometric mean under the unsteered model).
     generations : pandas.DataFrame
-        One row per test continuation: prompt_id, prompt, emotion, condition, strength, text, top, target_prob,
+        One row per test continuation: prompt_id, prompt, emotion, condition, strength, layers, text, top, target_prob,
         valence, distinct_1, distinct_2, repetition, perplexity.
     settings : dict
         Prompts, tokens, seed, template, engine, timings (seconds).
@@ -126,20 +128,26 @@ def _steering_rows(
     directions: EmotionDirections,
     emotions: Sequence[str],
     strengths: Sequence[float],
-    layers: Sequence[int],
+    layers: Sequence[tuple[int, ...]],
     *,
     control: bool = False,
     seed: int = 0,
 ) -> dict[int, NDArray[np.float64]]:
-    """Layer -> (n_rows, width) vectors to add, one row per (emotion, strength) pair."""
+    """Layer -> (n_rows, width) vectors to add, one row per (emotion, strength, layer set); 0 outside its set."""
     out: dict[int, NDArray[np.float64]] = {}
-    for layer in layers:
+    for layer in sorted({x for row in layers for x in row}):
         rows = []
-        for e, s in zip(emotions, strengths):
+        for e, s, mine in zip(emotions, strengths, layers):
             v = directions.vector(e, layer)
-            rows.append(s * (random_like(v, seed + layer + 1000 * directions.emotions.index(e)) if control else v))
+            if control:
+                v = random_like(v, seed + layer + 1000 * directions.emotions.index(e))
+            rows.append(s * v if layer in mine else np.zeros_like(v))
         out[layer] = np.stack(rows)
     return out
+
+
+def _layer_name(layers: tuple[int, ...]) -> str:
+    return ",".join(map(str, layers))
 
 
 def _generate_rows(lm: LanguageModel, prompts: list[str], added: dict[int, NDArray[np.float64]] | None, **kw: Any):
@@ -168,6 +176,7 @@ def evaluate_steering(
     dev_prompts: Sequence[str] | None = None,
     emotions: Sequence[str] | None = None,
     layers: Sequence[int] | None = None,
+    candidate_layers: Sequence[int] | None = None,
     strengths: Sequence[float] = STRENGTHS,
     floor: float = 0.5,
     max_new_tokens: int = 30,
@@ -192,7 +201,10 @@ def evaluate_steering(
     emotions : sequence of str, optional
         Targets (default: every direction but neutral).
     layers : sequence of int, optional
-        Layers to add the direction at (default: ``directions.best_layer``).
+        Layers to add the direction at, all at once (default: ``directions.best_layer``).
+    candidate_layers : sequence of int, optional
+        Instead of ``layers``: single layers to choose from per emotion, on the dev prompts, with the strength
+        (the rule then ranks every layer x strength pair).
     strengths : sequence of float, default=(2, 4, 6)
         Candidate multiples of the direction norm for the strength rule.
     floor : float, default=0.5
@@ -217,9 +229,16 @@ def evaluate_steering(
     targets = [e for e in directions.emotions if e != "neutral"] if emotions is None else list(emotions)
     for e in targets:
         check_choice(e, "emotions", "evaluate_steering", directions.emotions)
-    chosen_layers = (
-        [directions.best_layer] if layers is None else [directions.check_layer(x, "evaluate") for x in layers]
-    )
+    if layers is not None and candidate_layers is not None:
+        raise ParameterError("evaluate_steering takes layers (fixed) or candidate_layers (chosen on dev), not both.")
+    if candidate_layers is not None:
+        layer_sets = [(directions.check_layer(x, "evaluate"),) for x in candidate_layers]
+    elif layers is not None:
+        layer_sets = [tuple(directions.check_layer(x, "evaluate") for x in layers)]
+    else:
+        layer_sets = [(directions.best_layer,)]
+    if not layer_sets or not layer_sets[0]:
+        raise ParameterError("evaluate_steering needs at least one layer to steer at.")
     test = list(prompts) if prompts is not None else neutral_prompts("test")
     dev = list(dev_prompts) if dev_prompts is not None else neutral_prompts("dev")
     gen = {"max_new_tokens": max_new_tokens, "batch_size": batch_size, "seed": seed, "progress": progress}
@@ -227,44 +246,51 @@ def evaluate_steering(
 
     start = time.perf_counter()
     sweep = []
-    for strength in strengths:
-        pairs = [(e, p) for e in targets for p in dev]
-        added = _steering_rows(directions, [e for e, _ in pairs], [strength] * len(pairs), chosen_layers)
-        texts = _generate_rows(lm, [p for _, p in pairs], added, description=f"dev x{strength:g}", **gen)
-        scores = score_texts(texts, [e for e, _ in pairs], engine=engine)
-        for e in targets:
-            rows = [i for i, (pe, _) in enumerate(pairs) if pe == e]
-            sweep.append(
-                {
-                    "emotion": e,
-                    "strength": float(strength),
-                    "distinct_2": _mean(np.array([distinct_n(texts[i], 2) for i in rows])),
-                    "target_prob": _mean(scores["target_prob"][rows]),
-                    "success_rate": float(np.mean([scores["top"][i] == e for i in rows])),
-                }
-            )
+    for layer_set in layer_sets:
+        for strength in strengths:
+            pairs = [(e, p) for e in targets for p in dev]
+            added = _steering_rows(directions, [e for e, _ in pairs], [strength] * len(pairs), [layer_set] * len(pairs))
+            label = f"dev L{_layer_name(layer_set)} x{strength:g}"
+            texts = _generate_rows(lm, [p for _, p in pairs], added, description=label, **gen)
+            scores = score_texts(texts, [e for e, _ in pairs], engine=engine)
+            for e in targets:
+                rows = [i for i, (pe, _) in enumerate(pairs) if pe == e]
+                sweep.append(
+                    {
+                        "emotion": e,
+                        "layers": _layer_name(layer_set),
+                        "strength": float(strength),
+                        "distinct_2": _mean(np.array([distinct_n(texts[i], 2) for i in rows])),
+                        "target_prob": _mean(scores["target_prob"][rows]),
+                        "success_rate": float(np.mean([scores["top"][i] == e for i in rows])),
+                    }
+                )
     sweep_frame = pd.DataFrame(sweep)
     chosen = {e: _choose(sweep_frame[sweep_frame["emotion"] == e], floor) for e in targets}
-    sweep_frame["chosen"] = [chosen[e] == s for e, s in zip(sweep_frame["emotion"], sweep_frame["strength"])]
+    sweep_frame["chosen"] = [
+        chosen[e] == (layer, s)
+        for e, layer, s in zip(sweep_frame["emotion"], sweep_frame["layers"], sweep_frame["strength"])
+    ]
     timings["strength_sweep_s"] = time.perf_counter() - start
 
     start = time.perf_counter()
     pairs = [(e, i) for e in targets for i in range(len(test))]
     row_prompts = [test[i] for _, i in pairs]
     row_emotions = [e for e, _ in pairs]
-    row_strengths = [chosen[e] for e in row_emotions]
+    row_strengths = [chosen[e][1] for e in row_emotions]
+    row_layers = [tuple(int(x) for x in chosen[e][0].split(",")) for e in row_emotions]
     base = generate(lm, test, description="unsteered", **gen)
     steered = _generate_rows(
         lm,
         row_prompts,
-        _steering_rows(directions, row_emotions, row_strengths, chosen_layers),
+        _steering_rows(directions, row_emotions, row_strengths, row_layers),
         description="steered",
         **gen,
     )
     control = _generate_rows(
         lm,
         row_prompts,
-        _steering_rows(directions, row_emotions, row_strengths, chosen_layers, control=True, seed=seed),
+        _steering_rows(directions, row_emotions, row_strengths, row_layers, control=True, seed=seed),
         description="random control",
         **gen,
     )
@@ -295,6 +321,7 @@ def evaluate_steering(
                     "emotion": e,
                     "condition": condition,
                     "strength": float(strengths_used[k]),
+                    "layers": chosen[e][0] if condition in ("steered", "random") else "",
                     "text": texts[k],
                     "top": scores["top"][k],
                     "target_prob": float(scores["target_prob"][k]),
@@ -311,23 +338,29 @@ def evaluate_steering(
         "max_new_tokens": max_new_tokens,
         "decoding": "greedy",
         "strengths": [float(s) for s in strengths],
-        "chosen_strength": chosen,
+        "layer_candidates": [_layer_name(x) for x in layer_sets],
+        "chosen_strength": {e: c[1] for e, c in chosen.items()},
+        "chosen_layers": {e: c[0] for e, c in chosen.items()},
+        "reading": directions.reading,
         "prompt_template": prompt_template,
         "engine": as_analyzer(engine, owner="evaluate_steering", taxonomy="ekman").model_,
         "seed": seed,
         "n_boot": n_boot,
         **timings,
     }
-    return SteeringReport(lm.spec, tuple(chosen_layers), float(floor), sweep_frame, summary, generations, settings)
+    used = tuple(sorted({x for row in row_layers for x in row}))
+    return SteeringReport(lm.spec, used, float(floor), sweep_frame, summary, generations, settings)
 
 
-def _choose(sweep: pd.DataFrame, floor: float) -> float:
-    """The strength rule (module docstring): best target probability among strengths keeping distinct-2 >= floor."""
+def _choose(sweep: pd.DataFrame, floor: float) -> tuple[str, float]:
+    """The strength rule (module docstring): the (layers, strength) of best target probability keeping
+    distinct-2 >= floor; the smaller strength, then the earlier candidate, on ties."""
     fluent = sweep[sweep["distinct_2"] >= floor]
     if fluent.empty:
-        return float(sweep["strength"].min())
-    best = fluent[fluent["target_prob"] == fluent["target_prob"].max()]
-    return float(best["strength"].min())
+        weakest = sweep[sweep["strength"] == sweep["strength"].min()].iloc[0]
+        return str(weakest["layers"]), float(weakest["strength"])
+    best = fluent[fluent["target_prob"] == fluent["target_prob"].max()].sort_values("strength", kind="stable")
+    return str(best.iloc[0]["layers"]), float(best.iloc[0]["strength"])
 
 
 def _mean(values: NDArray[np.float64]) -> float:
@@ -357,6 +390,7 @@ def _summarize(generations: pd.DataFrame, targets: Sequence[str], *, n_boot: int
             ci = bootstrap_ci(stat, len(part), n_boot=n_boot, seed=seed)
             row: dict[str, Any] = {"emotion": e, "condition": condition, "n": len(part)}
             row["strength"] = float(part["strength"].iloc[0]) if len(part) else 0.0
+            row["layers"] = str(part["layers"].iloc[0]) if len(part) else ""
             for name, value in (
                 ("success_rate", success.mean()),
                 ("target_prob", prob.mean()),

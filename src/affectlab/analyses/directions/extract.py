@@ -27,9 +27,11 @@ from affectlab.core.version import affectlab_version
 from affectlab.errors import InputError, ParameterError
 from affectlab.io import Progress
 
-__all__ = ["POOLS", "EmotionDirections", "extract", "hidden_states"]
+__all__ = ["POOLS", "READINGS", "EmotionDirections", "extract", "hidden_states"]
 
 POOLS = ("last", "mean")
+#: Where directions are read: after the cue, before the feeling is named ("event"), or once it is ("expressed").
+READINGS = ("event", "expressed")
 
 
 def hidden_states(
@@ -112,6 +114,11 @@ class EmotionDirections:
     def n_layers(self) -> int:
         """Decoder blocks (layers 0..n_layers exist)."""
         return self.vectors.shape[0] - 1
+
+    @property
+    def reading(self) -> str:
+        """Where the directions were read: ``event`` or ``expressed`` (see :func:`extract`)."""
+        return str(self.provenance.get("reading", "event"))
 
     def vector(self, emotion: str, layer: int | None = None) -> NDArray[np.float64]:
         """The direction of ``emotion`` at ``layer`` (default ``best_layer``), shape (width,)."""
@@ -207,6 +214,7 @@ def extract(
     *,
     scenarios: Scenarios | str | None = None,
     pool: str = "last",
+    reading: str = "event",
     batch_size: int = 16,
     l2: float = 1.0,
     threads: int | None = None,
@@ -223,6 +231,12 @@ def extract(
         train split, accuracy reported on its test split (other frames).
     pool : {"last", "mean"}, default="last"
         Hidden state the directions are taken from; the probe is fit on both.
+    reading : {"event", "expressed"}, default="event"
+        ``event``: the prompts as they are, ending in the cue ("... I felt"), so the directions hold what the event
+        evokes before any emotion word (the paper's context-agnostic directions; the probe figures are about
+        these). ``expressed``: the scenarios' ``expressed`` column, the cue completed by a word for the emotion
+        ("... I felt furious."), so the directions hold the emotion once it is named; they steer generation
+        towards text that names it. A probe on ``expressed`` reads the word itself and is near 1 at most layers.
     batch_size : int, default=16
         Prompts per forward pass.
     l2 : float, default=1.0
@@ -243,15 +257,25 @@ def extract(
     14
     """
     check_choice(pool, "pool", "extract", POOLS)
+    check_choice(reading, "reading", "extract", READINGS)
     lm = load_language_model(model, threads=threads)
     data = scenarios if isinstance(scenarios, Scenarios) else load_scenarios(scenarios)
+    column = "text" if reading == "event" else "expressed"
+    if column not in data.frame.columns:
+        raise InputError(
+            f"reading='expressed' needs an 'expressed' column in the scenario table {data.source} (the prompt with "
+            "the feeling named, e.g. '... I felt furious.'); the shipped set has one."
+        )
+    blank = data.frame.index[data.frame[column].isna() | (data.frame[column].astype(str).str.strip() == "")]
+    if len(blank):
+        raise InputError(f"Scenario {data.frame.loc[blank[0], 'id']!r} of {data.source} has an empty {column!r}.")
     train, test = data.split("train"), data.split("test")
     emotions = data.emotions
     missing = sorted(set(emotions) - set(train["emotion"]))
     if missing:
         raise InputError(f"The train split has no scenario of {', '.join(missing)}; every emotion needs some.")
     frame = data.frame
-    states = hidden_states(lm, frame["text"].tolist(), batch_size=batch_size, progress=progress)
+    states = hidden_states(lm, frame[column].astype(str).tolist(), batch_size=batch_size, progress=progress)
     is_train = (frame["split"] == "train").to_numpy()
     y_train, y_test = train["emotion"].tolist(), test["emotion"].tolist()
     accuracy: dict[str, NDArray[np.float64]] = {}
@@ -279,6 +303,7 @@ def extract(
         "n_train_frames": train["frame"].nunique(),
         "n_test_frames": test["frame"].nunique(),
         "pool": pool,
+        "reading": reading,
         "probe_l2": l2,
         "best_layer_rule": "highest 3-fold frame-held-out accuracy on the train split, earliest on ties",
         "affectlab": affectlab_version(),

@@ -132,6 +132,14 @@ def extract(
         str | None, typer.Option("--scenarios", help="Your scenario table (text, emotion, frame[, split]).")
     ] = None,
     pool: Annotated[str, typer.Option("--pool", help="Hidden state of the directions: last (token) or mean.")] = "last",
+    reading: Annotated[
+        str,
+        typer.Option(
+            "--reading",
+            help="event: after the cue ('... I felt'), what the event evokes; expressed: once the feeling is named "
+            "('... I felt furious.'), the directions that steer best.",
+        ),
+    ] = "event",
     output: Annotated[str, typer.Option("--output", "-o", help="Directions file to write (.npz).")] = "directions.npz",
     plots: PlotsOption = None,
     batch_size: BatchOption = 16,
@@ -154,6 +162,7 @@ def extract(
             model,
             scenarios=scenarios,
             pool=pool,
+            reading=reading,
             batch_size=batch_size,
             threads=threads,
             progress=progress_enabled(quiet),
@@ -295,6 +304,10 @@ def evaluate(
     ] = None,
     emotion: Annotated[list[str] | None, typer.Option("--emotion", "-e", help="Target (repeatable).")] = None,
     layers: Annotated[str | None, typer.Option("--layers", help="Layers to add at (default best).")] = None,
+    candidate_layers: Annotated[
+        str | None,
+        typer.Option("--candidate-layers", help="Single layers to choose from per emotion on dev, e.g. 10,13,16."),
+    ] = None,
     strengths: Annotated[str, typer.Option("--strengths", help="Candidate strengths, e.g. 2,4,6.")] = "2,4,6",
     floor: Annotated[float, typer.Option("--floor", min=0.0, max=1.0, help="Minimum distinct-2 (dev).")] = 0.5,
     model: LMOverride = None,
@@ -326,6 +339,7 @@ def evaluate(
             dev_prompts=neutral_prompts("dev", dev_prompts) if dev_prompts else None,
             emotions=emotion or None,
             layers=_layers(layers),
+            candidate_layers=_layers(candidate_layers),
             strengths=_strengths(strengths),
             floor=floor,
             max_new_tokens=max_new_tokens,
