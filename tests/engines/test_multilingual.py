@@ -3,6 +3,7 @@ built here (English and German), and the shipped artifact on BRIGHTER dev texts 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -208,3 +209,35 @@ def test_the_pages_python_example_runs(capsys: pytest.CaptureFixture[str]) -> No
     exec(compile(code, "docs/multilingual.md", "exec"), {})
     top, settings = capsys.readouterr().out.split(" ", 1)
     assert top == "joy" and "'lang': 'deu'" in settings
+
+
+def test_english_texts_go_to_the_english_model(tiny: Path) -> None:
+    text = "i love this day"
+    routed, german = MultilingualEngine(tiny).predict([text, "ich liebe diesen tag"])
+    settings = dict(routed.model.settings)
+    assert settings["lang"] == "eng" and settings["scored_by"].startswith("affectlab-minilm@")
+    assert "scored_by" not in dict(german.model.settings)
+    english = load_engine("embedded")
+    p = np.clip(english.target_probs(english.score([text]), "semeval")[0], 1e-6, 1 - 1e-6)
+    t = np.clip(english.thresholds("semeval"), 1e-6, 1 - 1e-6)
+    expected = 1 / (1 + np.exp(-(np.log(p / (1 - p)) - np.log(t / (1 - t)))))
+    assert list(routed.emotions) == ["anger", "disgust", "fear", "joy", "sadness", "surprise"]
+    assert np.allclose(list(routed.emotions.values()), expected, atol=1e-6)
+    alone = english.predict([text])[0]
+    assert routed.vad is not None and alone.vad is not None
+    assert np.allclose(dataclasses.astuple(routed.vad), dataclasses.astuple(alone.vad), atol=1e-6)
+    own = MultilingualEngine(tiny, english=None).predict([text])[0]
+    assert "scored_by" not in dict(own.model.settings)
+    assert not np.allclose(list(own.emotions.values()), expected)
+
+
+def test_plain_english_is_not_read_as_pidgin() -> None:
+    engine = MultilingualEngine(threads=1)
+    plain, pidgin = engine.detect(
+        [
+            "I am so happy that you came to visit us today, thank you so much!",
+            "Wetin dey happen for this country? Na wa o",
+        ]
+    )
+    assert (plain.code, plain.status) == ("eng", "ok")
+    assert pidgin.code == "pcm"

@@ -46,6 +46,7 @@ LANG_FLAGS: dict[str, str] = {
     "scored by the fallback language if given, else by the most probable one",
 }
 _STATUS = ("ok", "unsupported", "uncertain")
+ENGLISH = "eng"  # BRIGHTER's code of English, the language an ``english`` engine takes over
 _LANG_KEY = "_lang"  # NativeScores.heads key carrying per-text language columns (never a taxonomy name)
 
 
@@ -65,6 +66,12 @@ class MultilingualEngine(Engine):
         ``"auto"`` (identify each text's language) or a BRIGHTER code with a head (``"deu"``, ``"hau"``, ...).
     fallback : str, optional
         With ``lang="auto"``: the BRIGHTER code for texts flagged ``lang_unsupported`` or ``lang_uncertain``.
+    english : str, Engine or None, default="embedded"
+        The engine for the texts whose language is English (identified, or ``lang="eng"``): by default the
+        English model, which is ahead of this engine's English head on BRIGHTER English (loaded at the first
+        English text). Its probabilities are projected to ``semeval`` and shifted so that 0.5 is its own
+        threshold, like every head here; its VAD replaces the anchors' for those texts. ``None``: this engine's
+        own English head.
     threads : int, optional
         BLAS threads of the USE encoder; default all cores (``AFFECTLAB_THREADS`` overrides).
     verify : bool, default=True
@@ -77,6 +84,7 @@ class MultilingualEngine(Engine):
         *,
         lang: str = "auto",
         fallback: str | None = None,
+        english: str | Engine | None = "embedded",
         threads: int | None = None,
         verify: bool = True,
     ) -> None:
@@ -92,6 +100,7 @@ class MultilingualEngine(Engine):
         if fallback is not None and lang != "auto":
             raise ParameterError("The 'fallback' parameter of MultilingualEngine applies only with lang='auto'.")
         self.lang, self.fallback = lang, fallback
+        self._english = english
         self._tfidf: dict[str, CharTfidf] = {}
         self._use: Any = None
 
@@ -190,10 +199,21 @@ class MultilingualEngine(Engine):
     def score(self, texts: list[str]) -> NativeScores:
         heads, info = self._route(texts)
         probs = np.zeros((len(texts), len(tx.load_taxonomy(self.native_taxonomy))))
+        english = [i for i, h in enumerate(heads) if h == ENGLISH] if self._english is not None else []
         for lang in dict.fromkeys(heads):
             rows = [i for i, h in enumerate(heads) if h == lang]
-            probs[rows] = self._head_probs(lang, [texts[i] for i in rows])
-        return NativeScores(probs, heads={_LANG_KEY: info})
+            if rows and rows[0] not in english:
+                probs[rows] = self._head_probs(lang, [texts[i] for i in rows])
+        if not english:
+            return NativeScores(probs, heads={_LANG_KEY: info})
+        other = self.english.score([texts[i] for i in english])
+        p = np.clip(self.english.target_probs(other, self.native_taxonomy), 1e-6, 1 - 1e-6)
+        t = np.clip(self.english.thresholds(self.native_taxonomy), 1e-6, 1 - 1e-6)
+        probs[english] = sigmoid(np.log(p / (1 - p)) - np.log(t / (1 - t)))
+        vad = self.vad_from_probs(probs)
+        if vad is not None and other.vad is not None:
+            vad[english] = other.vad
+        return NativeScores(probs, vad=vad, heads={_LANG_KEY: info})
 
     def _records(
         self, scores: NativeScores, target: str, ids: list[str | None], flags: list[tuple[str, ...]]
@@ -219,11 +239,27 @@ class MultilingualEngine(Engine):
                     ("langid", f"{iso} {iso_p:.3f}"),
                 )
             )
+        if self._english is not None and any(dict(s)["lang"] == ENGLISH for s in settings):
+            by = f"{self.english.name}@{self.english.version}"
+            settings = [(*s, ("scored_by", by)) if dict(s)["lang"] == ENGLISH else s for s in settings]
         records = super()._records(scores, target, ids, flags)
         return [replace(r, model=replace(r.model, settings=s)) for r, s in zip(records, settings)]
 
     @property
     def provenance(self) -> Provenance:
-        """Name, version, taxonomy and the engine's ``lang`` (and ``fallback``); records carry their own language."""
+        """Name, version, taxonomy, ``lang`` (and ``fallback``, ``english``); records carry their own language."""
         settings = (("lang", self.lang),) + ((("fallback", self.fallback),) if self.fallback else ())
+        if self._english is not None:
+            settings += (("english", self._english if isinstance(self._english, str) else self._english.name),)
         return replace(super().provenance, settings=settings)
+
+    @property
+    def english(self) -> Engine:
+        """The engine English texts go to (loaded on first use); only when ``english`` is not None."""
+        if self._english is None:
+            raise ParameterError("This multilingual engine reads English with its own head (english=None).")
+        if isinstance(self._english, str):
+            from affectlab.engines.registry import load_engine
+
+            self._english = load_engine(self._english)
+        return self._english

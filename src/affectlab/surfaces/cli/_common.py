@@ -35,6 +35,15 @@ ModelOption = Annotated[
         "see 'affectlab models list'.",
     ),
 ]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of the texts: auto[,<fallback>] (identified per text; English texts keep the English model) "
+        "or a BRIGHTER code (deu, esp, hau, ...; eng = the English model). Default: the English model. Needs "
+        "pip install 'affectlab[multilingual]' for other languages.",
+    ),
+]
 TaxonomyOption = Annotated[
     str | None,
     typer.Option("--taxonomy", "-t", help="goemotions, ekman, plutchik, parrott[:1|2|3], sentiment, semeval, ..."),
@@ -104,6 +113,28 @@ TemperatureOption = Annotated[
         rich_help_panel=LLM_PANEL,
     ),
 ]
+
+
+def model_for_lang(model: str, lang: str | None) -> str:
+    """The engine spec ``--lang`` stands for: ``model`` unchanged without it.
+
+    ``--lang eng`` is the English model; ``--lang auto[,<fallback>]`` and ``--lang <code>`` the multilingual
+    engine (which hands English texts to the English model). ``--lang`` chooses the model, so it cannot be
+    combined with another ``--model``.
+    """
+    if lang is None:
+        return model
+    if model != "embedded":
+        raise ParameterError(
+            f"--lang chooses the model (English or multilingual); leave out --model {model}, or name the language "
+            "in the model itself (--model multilingual:<lang>)."
+        )
+    code = lang.strip().lower()
+    if code in ("eng", "en"):
+        return "embedded"
+    if not code or code.startswith(","):
+        raise ParameterError(f"--lang needs auto, auto,<fallback> or a language code. Got {lang!r} instead.")
+    return f"multilingual:{code}"
 
 
 def llm_options(

@@ -39,6 +39,7 @@ from affectlab.surfaces.cli._common import (
     ForceOption,
     InputFormatOption,
     JsonOption,
+    LangOption,
     LLMCacheOption,
     ModelOption,
     OutputFormatOption,
@@ -50,6 +51,7 @@ from affectlab.surfaces.cli._common import (
     TextColumnOption,
     handle_errors,
     llm_options,
+    model_for_lang,
     stderr,
 )
 
@@ -72,6 +74,7 @@ def analyze(
     ] = None,
     taxonomy: TaxonomyOption = None,
     model: ModelOption = "embedded",
+    lang: LangOption = None,
     explain: Annotated[
         bool | None,
         typer.Option(
@@ -134,6 +137,7 @@ def analyze(
 ) -> None:
     """Analyse the affect of a text or of every row of a file (one output row per input row, in order)."""
     with handle_errors(debug):
+        model = model_for_lang(model, lang)
         check_choice(on_error, "--on-error", "affectlab analyze", ("fail", "skip"))
         check_int(max_chars, "--max-chars", "affectlab analyze", minimum=1)
         check_choice(backend, "--backend", "affectlab analyze", ("local", "ray"))

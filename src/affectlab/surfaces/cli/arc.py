@@ -19,6 +19,7 @@ from affectlab.surfaces.cli._common import (
     ForceOption,
     InputFormatOption,
     JsonOption,
+    LangOption,
     ModelOption,
     OutputFormatOption,
     OutputOption,
@@ -26,6 +27,7 @@ from affectlab.surfaces.cli._common import (
     TaxonomyOption,
     check_output,
     handle_errors,
+    model_for_lang,
     stderr,
 )
 from affectlab.surfaces.plots.arc import save_arc_plot
@@ -43,6 +45,7 @@ def arc(
     ] = "dct:10",
     taxonomy: TaxonomyOption = None,
     model: ModelOption = "embedded",
+    lang: LangOption = None,
     output: OutputOption = None,
     output_format: OutputFormatOption = None,
     input_format: InputFormatOption = None,
@@ -69,6 +72,7 @@ def arc(
     -o writes the per-segment table (format from the suffix or --format); --plot a PNG or an HTML page.
     """
     with handle_errors(debug):
+        model = model_for_lang(model, lang)
         if input_format is not None:
             check_choice(input_format, "input_format", "affectlab arc", {"txt"})
         _check_outputs(output, output_format, plot, force)

@@ -20,6 +20,7 @@ from affectlab.surfaces.cli._common import (
     IdColumnOption,
     InputFormatOption,
     JsonOption,
+    LangOption,
     ModelOption,
     QuietOption,
     ReplyToColumnOption,
@@ -30,6 +31,7 @@ from affectlab.surfaces.cli._common import (
     check_output,
     deprecated_option,
     handle_errors,
+    model_for_lang,
     renamed,
     stderr,
 )
@@ -155,6 +157,7 @@ def conversation(
     ] = 0.3,
     taxonomy: TaxonomyOption = None,
     model: ModelOption = "embedded",
+    lang: LangOption = None,
     output: Annotated[
         str | None,
         typer.Option("--output", "-o", help="Per-turn records: .jsonl, .json, .csv, .tsv or .parquet (- for stdout)."),
@@ -176,6 +179,7 @@ def conversation(
 ) -> None:
     """Read the affect of every turn, then inertia, contagion, transitions, shifts and episodes per conversation."""
     with handle_errors(debug):
+        model = model_for_lang(model, lang)
         columns = _columns(
             text=(text_column, old_text, "--text-col"), speaker=(speaker_column, old_speaker, "--speaker-col"),
             time=(time_column, old_time, "--time-col"), reply_to=(reply_to_column, old_reply_to, "--reply-to-col"),

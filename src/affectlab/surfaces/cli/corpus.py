@@ -16,6 +16,7 @@ from affectlab.surfaces.cli._common import (
     ForceOption,
     InputFormatOption,
     JsonOption,
+    LangOption,
     ModelOption,
     OutputFormatOption,
     OutputOption,
@@ -23,6 +24,7 @@ from affectlab.surfaces.cli._common import (
     TaxonomyOption,
     TextColumnOption,
     handle_errors,
+    model_for_lang,
     stderr,
 )
 from affectlab.surfaces.plots._format import num
@@ -52,6 +54,7 @@ def corpus(
         typer.Option("--rolling", help="Also smooth the series: mean of the texts of the last N periods."),
     ] = None,
     model: ModelOption = "embedded",
+    lang: LangOption = None,
     taxonomy: TaxonomyOption = None,
     output: OutputOption = None,
     fmt: OutputFormatOption = None,
@@ -66,6 +69,7 @@ def corpus(
     import pandas as pd
 
     with handle_errors(debug):
+        model = model_for_lang(model, lang)
         files = input_files(source)
         frame = (
             pd.concat([read_table(str(f), input_format) for f in files], ignore_index=True)
