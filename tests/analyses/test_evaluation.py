@@ -364,10 +364,10 @@ def test_limit_is_reported_as_a_subset(tiny_engine: EmbeddedEngine) -> None:
 def test_to_dict_is_json_with_stable_keys(tiny_engine: EmbeddedEngine) -> None:
     report = evaluate(make_dataset(("joy", "anger"), "ekman"), engine=tiny_engine, n_boot=20)
     data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
-    assert list(data)[:21] == [
+    assert list(data)[:22] == [
         "dataset", "split", "n", "model", "taxonomy", "prediction_source", "threshold_source", "macro_f1",
         "micro_f1", "weighted_f1", "precision", "recall", "jaccard", "per_label", "pearson", "spearman", "ccc",
-        "mae", "ece", "brier", "ci95",
+        "mae", "ece", "top_label_ece", "brier", "ci95",
     ]  # fmt: skip
     assert data["pearson"] is None and data["macro_f1"] is not None
     assert set(data["model"]) == {"engine", "version", "native_taxonomy", "spec"}
@@ -442,3 +442,15 @@ def test_builtin_datasets_smoke(tiny_engine: EmbeddedEngine) -> None:
 def test_builtin_dataset_without_dev_split(tiny_engine: EmbeddedEngine) -> None:
     with pytest.raises(ParameterError, match="no dev split"):
         evaluate("brighter-a:xho", engine=tiny_engine, thresholds="dev", limit=20)
+
+
+def test_top_label_ece_scores_one_prediction_per_item() -> None:
+    from affectlab.analyses.metrics import expected_calibration_error, top_label_calibration_error
+
+    gold = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 0], [1, 0, 1]])
+    probs = np.array([[0.9, 0.05, 0.0], [0.6, 0.3, 0.0], [0.8, 0.0, 0.0], [0.1, 0.0, 0.95]])
+    # tops: 0.9 right, 0.6 wrong, 0.8 wrong, 0.95 right; in 15 bins each is alone: |1-0.9|+0.6+0.8+|1-0.95|
+    assert top_label_calibration_error(gold, probs) == pytest.approx((0.1 + 0.6 + 0.8 + 0.05) / 4)
+    assert top_label_calibration_error(gold, probs) > expected_calibration_error(gold, probs)
+    with pytest.raises(InputError, match="probabilities"):
+        top_label_calibration_error(gold, probs * 2)

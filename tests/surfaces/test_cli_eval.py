@@ -34,6 +34,7 @@ JSON_KEYS = [
     "ccc",
     "mae",
     "ece",
+    "top_label_ece",
     "brier",
     "ci95",
     "kind",
@@ -84,7 +85,7 @@ def test_json_keys_for_a_labelled_file(labelled: Path, tiny_model_dir: Path) -> 
     assert data["prediction_source"] == "projected via goemotions -> ekman"
     assert set(data["per_label"]) == {"anger", "joy", "sadness", "surprise"}
     assert set(data["per_label"]["joy"]) == {"f1", "precision", "recall", "support"}
-    assert set(data["ci95"]) == {"macro_f1", "micro_f1", "jaccard", "ece"}
+    assert set(data["ci95"]) == {"macro_f1", "micro_f1", "jaccard", "ece", "top_label_ece"}
     assert all(data[k] is None for k in ("pearson", "spearman", "ccc", "mae"))
 
 

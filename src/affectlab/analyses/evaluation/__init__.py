@@ -10,9 +10,16 @@ This package is the only source of the accuracy figures affectlab publishes
 - :mod:`.report`: :class:`EvalReport` and its JSON form.
 """
 
-from affectlab.analyses.evaluation.report import EvalReport
+from affectlab.analyses.evaluation.report import CLASSIFICATION_METRICS, EvalReport
 from affectlab.analyses.evaluation.run import evaluate
 from affectlab.analyses.evaluation.sources import DATASET_TAXONOMY_ALIASES, REGRESSION_TAXONOMIES
 from affectlab.core.version import affectlab_version
 
-__all__ = ["DATASET_TAXONOMY_ALIASES", "REGRESSION_TAXONOMIES", "EvalReport", "affectlab_version", "evaluate"]
+__all__ = [
+    "CLASSIFICATION_METRICS",
+    "DATASET_TAXONOMY_ALIASES",
+    "REGRESSION_TAXONOMIES",
+    "EvalReport",
+    "affectlab_version",
+    "evaluate",
+]

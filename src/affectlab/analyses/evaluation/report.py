@@ -12,7 +12,20 @@ from affectlab.analyses.metrics import ECE_BINS
 from affectlab.core.serialize import jsonable
 from affectlab.core.version import affectlab_version
 
-__all__ = ["EvalReport"]
+__all__ = ["CLASSIFICATION_METRICS", "EvalReport"]
+
+#: The headline metrics of a classification report, in the order the CLI and the markdown report list them.
+CLASSIFICATION_METRICS = (
+    "macro_f1",
+    "micro_f1",
+    "weighted_f1",
+    "precision",
+    "recall",
+    "jaccard",
+    "ece",
+    "top_label_ece",
+    "brier",
+)
 
 
 @dataclass(frozen=True)
@@ -43,11 +56,13 @@ class EvalReport:
         label -> ``f1``, ``precision``, ``recall`` in [0, 1] and ``support`` (gold positives).
     pearson, spearman, ccc, mae : dict or None
         dimension -> value, plus ``mean`` (None for classification).
-    ece, brier : float or None
-        Calibration, in [0, 1], lower better (None for regression).
+    ece, top_label_ece, brier : float or None
+        Calibration, in [0, 1], lower better (None for regression): ECE over every (item, label) probability,
+        ECE of each item's top label only (stricter), Brier score.
     ci95 : dict of str to (lo, hi) or None
         95% percentile bootstrap intervals; keys ``macro_f1``, ``micro_f1``, ``jaccard``,
-        ``ece``, or ``pearson.<dim>``, ``spearman.<dim>``, ``ccc.<dim>``, ``mae.<dim>`` (and ``.mean``).
+        ``ece``, ``top_label_ece``, or ``pearson.<dim>``, ``spearman.<dim>``, ``ccc.<dim>``, ``mae.<dim>`` (and
+        ``.mean``).
     reliability : list of dict or None
         Reliability-diagram bins (see :func:`reliability_diagram`).
     thresholds : dict of str to float or None
@@ -85,6 +100,7 @@ class EvalReport:
     ccc: dict[str, float] | None = None
     mae: dict[str, float] | None = None
     ece: float | None = None
+    top_label_ece: float | None = None
     brier: float | None = None
     ci95: dict[str, tuple[float, float] | None] = field(default_factory=dict)
     reliability: list[dict[str, Any]] | None = None
@@ -121,6 +137,7 @@ class EvalReport:
                 "ccc": self.ccc,
                 "mae": self.mae,
                 "ece": self.ece,
+                "top_label_ece": self.top_label_ece,
                 "brier": self.brier,
                 "ci95": {k: None if v is None else list(v) for k, v in self.ci95.items()},
                 "kind": self.kind,

@@ -21,6 +21,7 @@ from affectlab.analyses.metrics import (
     regression_metrics,
     regression_stat,
     reliability_diagram,
+    top_label_calibration_error,
 )
 from affectlab.analyses.tables import VAD_DIMENSIONS
 from affectlab.core import taxonomy as tx
@@ -97,8 +98,10 @@ def evaluate_multilabel(
         threshold_values = {c: float(t) for c, t in zip(columns, fitted)}
     metrics = classification_metrics(gold, predicted, columns)
     ece = expected_calibration_error(gold, probs)
+    top_label_ece = top_label_calibration_error(gold, probs)
     ci = bootstrap_ci(classification_stat(gold, predicted, probs), len(gold), n_boot=n_boot, seed=seed)
-    points = {key: metrics[key] for key in ("macro_f1", "micro_f1", "jaccard")} | {"ece": ece}
+    points = {key: metrics[key] for key in ("macro_f1", "micro_f1", "jaccard")}
+    points |= {"ece": ece, "top_label_ece": top_label_ece}
     notes += _outside_notes(ci, points)
     return EvalReport(
         **common,
@@ -106,6 +109,7 @@ def evaluate_multilabel(
         threshold_source=threshold_source,
         **metrics,
         ece=ece,
+        top_label_ece=top_label_ece,
         brier=brier_loss(gold, probs),
         ci95=ci,
         reliability=reliability_diagram(gold, probs),

@@ -29,6 +29,7 @@ from affectlab.analyses.metrics.calibration import (
     brier_loss,
     expected_calibration_error,
     reliability_diagram,
+    top_label_calibration_error,
 )
 from affectlab.analyses.metrics.classification import (
     THRESHOLD_GRID,
@@ -56,4 +57,5 @@ __all__ = [
     "regression_stat",
     "reliability_diagram",
     "safe_div",
+    "top_label_calibration_error",
 ]

@@ -11,7 +11,16 @@ from affectlab.analyses.metrics.arrays import binary, pair
 from affectlab.core.validation import check_int
 from affectlab.errors import InputError
 
-__all__ = ["ECE_BINS", "bin_sums", "brier_loss", "check_probs", "expected_calibration_error", "reliability_diagram"]
+__all__ = [
+    "ECE_BINS",
+    "bin_sums",
+    "brier_loss",
+    "check_probs",
+    "expected_calibration_error",
+    "reliability_diagram",
+    "top_label_bins",
+    "top_label_calibration_error",
+]
 
 ECE_BINS = 15
 
@@ -65,6 +74,32 @@ def expected_calibration_error(gold: ArrayLike, probs: ArrayLike, *, n_bins: int
     """
     g, p = check_probs(gold, probs, n_bins, "expected_calibration_error")
     count, conf, acc = (s.sum(axis=0) for s in bin_sums(g, p, n_bins))
+    return float(np.abs(acc - conf).sum() / count.sum())
+
+
+def top_label_bins(
+    gold: NDArray[np.float64], probs: NDArray[np.float64], n_bins: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """:func:`bin_sums` of the top label only: each item's highest probability and whether that label is gold."""
+    top = probs.argmax(axis=1)
+    rows = np.arange(len(probs))
+    return bin_sums(gold[rows, top][:, None], probs[rows, top][:, None], n_bins)
+
+
+def top_label_calibration_error(gold: ArrayLike, probs: ArrayLike, *, n_bins: int = ECE_BINS) -> float:
+    """Expected calibration error of each item's top label only, in [0, 1], lower better.
+
+    Stricter than :func:`expected_calibration_error` for multi-label sets, where most (item, label) pairs are
+    confident zeros that are easy to calibrate: here one prediction per item, its highest probability, is
+    compared with whether that label is gold, in ``n_bins`` equal-width bins.
+
+    Examples
+    --------
+    >>> top_label_calibration_error([[1, 0], [0, 1]], [[0.9, 0.1], [0.7, 0.2]])
+    0.4
+    """
+    g, p = check_probs(gold, probs, n_bins, "top_label_calibration_error")
+    count, conf, acc = (s.sum(axis=0) for s in top_label_bins(g, p, n_bins))
     return float(np.abs(acc - conf).sum() / count.sum())
 
 

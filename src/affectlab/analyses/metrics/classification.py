@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from affectlab.analyses.metrics.arrays import binary, pair, safe_div
-from affectlab.analyses.metrics.calibration import ECE_BINS, bin_sums, check_probs
+from affectlab.analyses.metrics.calibration import ECE_BINS, bin_sums, check_probs, top_label_bins
 from affectlab.analyses.stats import StatFn, Weights
 from affectlab.errors import InputError
 
@@ -113,10 +113,12 @@ def classification_stat(gold: NDArray[np.float64], pred: NDArray[np.float64], pr
     Returns
     -------
     callable
-        ``stat(weights)`` -> ``macro_f1``, ``micro_f1``, ``jaccard`` and ``ece``, each of shape (n_resamples,).
+        ``stat(weights)`` -> ``macro_f1``, ``micro_f1``, ``jaccard``, ``ece`` and ``top_label_ece``, each of shape
+        (n_resamples,).
     """
     jaccard = _item_jaccard(gold, pred)
     count, conf, acc = bin_sums(gold, probs, ECE_BINS)
+    top_count, top_conf, top_acc = top_label_bins(gold, probs, ECE_BINS)
 
     def stat(w: Weights) -> dict[str, NDArray[np.float64]]:
         tp, fp, fn = _counts(w, pred, gold)
@@ -125,6 +127,7 @@ def classification_stat(gold: NDArray[np.float64], pred: NDArray[np.float64], pr
             "micro_f1": safe_div(2 * tp.sum(axis=-1), (2 * tp + fp + fn).sum(axis=-1)),
             "jaccard": w @ jaccard / w.sum(axis=-1),
             "ece": np.abs(w @ acc - w @ conf).sum(axis=-1) / (w @ count).sum(axis=-1),
+            "top_label_ece": np.abs(w @ top_acc - w @ top_conf).sum(axis=-1) / (w @ top_count).sum(axis=-1),
         }
 
     return stat

@@ -216,7 +216,17 @@ def _print(result: EvalReport) -> None:
         table.add_column("metric")
         table.add_column("value", justify="right")
         table.add_column("95% CI")
-        for key in ("macro_f1", "micro_f1", "weighted_f1", "precision", "recall", "jaccard", "ece", "brier"):
+        for key in (
+            "macro_f1",
+            "micro_f1",
+            "weighted_f1",
+            "precision",
+            "recall",
+            "jaccard",
+            "ece",
+            "top_label_ece",
+            "brier",
+        ):
             table.add_row(key, format_metric(getattr(result, key)), _interval(result, key))
         console.print(table)
         labels = Table(show_header=True, header_style="bold")

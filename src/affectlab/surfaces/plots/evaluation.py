@@ -96,7 +96,17 @@ def _markdown(report: EvalReport) -> str:
     lines.append("")
     if report.kind == "multilabel":
         lines += ["## Headline metrics", "", "| metric | value | 95% CI |", "|---|---:|---|"]
-        for key in ("macro_f1", "micro_f1", "weighted_f1", "precision", "recall", "jaccard", "ece", "brier"):
+        for key in (
+            "macro_f1",
+            "micro_f1",
+            "weighted_f1",
+            "precision",
+            "recall",
+            "jaccard",
+            "ece",
+            "top_label_ece",
+            "brier",
+        ):
             value = getattr(report, key)
             lines.append(f"| {key} | {format_metric(value)} | {_ci(report, key) if key in report.ci95 else ''} |")
         lines += [
