@@ -327,3 +327,7 @@ def test_evaluate_chooses_the_layer_per_emotion_on_dev(lm, directions: EmotionDi
     assert set(report.layers) <= {1, 2}
     with pytest.raises(ParameterError, match="not both"):
         evaluate_steering(directions, model=lm, layers=[1], candidate_layers=[2], engine=tiny_engine)
+    with pytest.raises(ParameterError, match="at least one layer"):
+        evaluate_steering(directions, model=lm, candidate_layers=[], engine=tiny_engine)
+    with pytest.raises(ParameterError, match="at least one candidate strength"):
+        evaluate_steering(directions, model=lm, strengths=(), engine=tiny_engine)

@@ -239,6 +239,8 @@ def evaluate_steering(
         layer_sets = [(directions.best_layer,)]
     if not layer_sets or not layer_sets[0]:
         raise ParameterError("evaluate_steering needs at least one layer to steer at.")
+    if not len(strengths):
+        raise ParameterError("evaluate_steering needs at least one candidate strength (e.g. strengths=(2, 4, 6)).")
     test = list(prompts) if prompts is not None else neutral_prompts("test")
     dev = list(dev_prompts) if dev_prompts is not None else neutral_prompts("dev")
     gen = {"max_new_tokens": max_new_tokens, "batch_size": batch_size, "seed": seed, "progress": progress}
