@@ -47,24 +47,25 @@ ROUTER_TEXTS = 1_500
 RON_SEED = 19
 
 
+def to_labels(columns: tuple[str, ...], values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """0/1 targets over LABELS, NaN where the language lacks a label."""
+    out = np.full((len(values), len(LABELS)), np.nan)
+    for j, label in enumerate(LABELS):
+        if label in columns:
+            out[:, j] = values[:, columns.index(label)]
+    return out
+
+
 def splits(lang: str, cache: Path) -> dict[str, Any]:
     """Train and dev texts, 0/1 targets over LABELS (NaN where the language lacks a label) and USE vectors."""
     train = brighter("a", lang, "train")
     use_train = np.load(cache / f"{lang}.train.npy")
-
-    def targets(columns: tuple[str, ...], values: NDArray[np.float64]) -> NDArray[np.float64]:
-        out = np.full((len(values), len(LABELS)), np.nan)
-        for j, label in enumerate(LABELS):
-            if label in columns:
-                out[:, j] = values[:, columns.index(label)]
-        return out
-
-    y = targets(train.columns, train.targets)
+    y = to_labels(train.columns, train.targets)
     if (cache / f"{lang}.dev.npy").exists():
         dev = brighter("a", lang, "dev")
         return {
             "train": (train.texts, y, use_train),
-            "dev": (dev.texts, targets(dev.columns, dev.targets), np.load(cache / f"{lang}.dev.npy")),
+            "dev": (dev.texts, to_labels(dev.columns, dev.targets), np.load(cache / f"{lang}.dev.npy")),
             "dev_source": f"BRIGHTER dev ({len(dev)} texts)",
         }
     part = seeded_split(train.ids, seed=RON_SEED, percent=(85, 15, 0))

@@ -63,11 +63,11 @@ from affectlab.core.taxonomy import load_taxonomy
 from affectlab.datasets import load_dataset, seeded_split
 from affectlab.errors import DataNotFound
 from common import load_tokenizer
+from multilingual import RON_SEED, to_labels  # the frozen heads' label mapping and Romanian dev split
 from multilingual_features import train_languages
 
 LABELS = load_taxonomy("semeval").labels
 PREFIX = "query: "
-RON_SEED = 19  # training/multilingual.py's held-out dev for languages without a dev file
 GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)
 BASELINE_GRID = np.round(np.arange(0.01, 0.991, 0.01), 2)
 FROZEN = "encoder.embeddings.word_embeddings.weight"
@@ -96,15 +96,6 @@ class Classifier(torch.nn.Module):
         hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
         pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
         return self.linear(self.dropout(pooled)) + self.language_bias(language)
-
-
-def to_labels(columns: tuple[str, ...], values: NDArray[np.float64]) -> NDArray[np.float64]:
-    """0/1 targets over LABELS, NaN where the language lacks a label."""
-    out = np.full((len(values), len(LABELS)), np.nan)
-    for j, label in enumerate(LABELS):
-        if label in columns:
-            out[:, j] = values[:, columns.index(label)]
-    return out
 
 
 def load_splits(languages: list[str], limit: int | None) -> dict[str, dict[str, Any]]:

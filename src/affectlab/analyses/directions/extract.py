@@ -139,6 +139,12 @@ class EmotionDirections:
             )
         return int(layer)
 
+    def check_layers(self, layers: Sequence[int] | None, owner: str) -> list[int]:
+        """``layers`` checked by :meth:`check_layer`; default every block's output, 1..n_layers."""
+        if layers is None:
+            return list(range(1, self.n_layers + 1))
+        return [self.check_layer(x, owner) for x in layers]
+
     def cosine(self, layer: int | None = None) -> NDArray[np.float64]:
         """Cosine similarity between the emotion directions at ``layer``, shape (n_emotions, n_emotions)."""
         layer = self.best_layer if layer is None else self.check_layer(layer, "EmotionDirections.cosine")

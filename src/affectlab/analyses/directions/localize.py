@@ -195,11 +195,7 @@ def localize(
     if rows.empty:
         raise InputError("localize needs emotional (non-neutral) test scenarios of the directions' emotions.")
     prompts, emotions = rows["text"].tolist(), rows["emotion"].tolist()
-    chosen = (
-        list(range(1, directions.n_layers + 1))
-        if layers is None
-        else [directions.check_layer(x, "localize") for x in layers]
-    )
+    chosen = directions.check_layers(layers, "localize")
     gen = {"max_new_tokens": max_new_tokens, "batch_size": batch_size, "seed": seed}
     started = time.perf_counter()
 

@@ -94,11 +94,7 @@ def patch_layers(
     lm = load_language_model(model if model is not None else directions.model, threads=threads)
     data = scenarios if isinstance(scenarios, Scenarios) else load_scenarios(scenarios)
     clean, emotions, corrupted = _pairs(data, directions.emotions)
-    chosen = (
-        list(range(1, directions.n_layers + 1))
-        if layers is None
-        else [directions.check_layer(x, "patch_layers") for x in layers]
-    )
+    chosen = directions.check_layers(layers, "patch_layers")
     gen = {"max_new_tokens": max_new_tokens, "batch_size": batch_size, "seed": seed}
     started = time.perf_counter()
 

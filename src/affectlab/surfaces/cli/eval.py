@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from affectlab.analyses.evaluation import EvalReport, evaluate
+from affectlab.analyses.evaluation import CLASSIFICATION_METRICS, EvalReport, evaluate
 from affectlab.analyses.tables import load_table_dataset
 from affectlab.datasets import Dataset
 from affectlab.errors import ParameterError
@@ -216,17 +216,7 @@ def _print(result: EvalReport) -> None:
         table.add_column("metric")
         table.add_column("value", justify="right")
         table.add_column("95% CI")
-        for key in (
-            "macro_f1",
-            "micro_f1",
-            "weighted_f1",
-            "precision",
-            "recall",
-            "jaccard",
-            "ece",
-            "top_label_ece",
-            "brier",
-        ):
+        for key in CLASSIFICATION_METRICS:
             table.add_row(key, format_metric(getattr(result, key)), _interval(result, key))
         console.print(table)
         labels = Table(show_header=True, header_style="bold")

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from affectlab.analyses.evaluation import EvalReport, affectlab_version
+from affectlab.analyses.evaluation import CLASSIFICATION_METRICS, EvalReport, affectlab_version
 from affectlab.analyses.metrics import ECE_BINS, safe_div
 from affectlab.analyses.tables import VAD_DIMENSIONS
 from affectlab.errors import InputError
@@ -96,17 +96,7 @@ def _markdown(report: EvalReport) -> str:
     lines.append("")
     if report.kind == "multilabel":
         lines += ["## Headline metrics", "", "| metric | value | 95% CI |", "|---|---:|---|"]
-        for key in (
-            "macro_f1",
-            "micro_f1",
-            "weighted_f1",
-            "precision",
-            "recall",
-            "jaccard",
-            "ece",
-            "top_label_ece",
-            "brier",
-        ):
+        for key in CLASSIFICATION_METRICS:
             value = getattr(report, key)
             lines.append(f"| {key} | {format_metric(value)} | {_ci(report, key) if key in report.ci95 else ''} |")
         lines += [
