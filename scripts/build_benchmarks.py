@@ -185,6 +185,21 @@ def render(results: list[tuple[list[str], dict[str, Any], float]], args: argpars
                 f"| {label} | {m['f1']:.3f} | {m['precision']:.3f} | {m['recall']:.3f} | {m['support']} |"
                 for label, m in r["per_label"].items()
             ]
+    multilingual = ROOT / "docs" / "multilingual.json"
+    if multilingual.is_file():  # the multilingual engine's runs (scripts/build_multilingual_table.py)
+        from build_multilingual_table import END, START, body
+
+        lines += [
+            "",
+            "## Every BRIGHTER language: the multilingual engine",
+            "",
+            "From `python scripts/build_multilingual_table.py` (docs/multilingual.json; details in "
+            "[multilingual.md](multilingual.md)).",
+            "",
+            START,
+            body(json.loads(multilingual.read_text(encoding="utf-8"))),
+            END,
+        ]
     notes = [(r["dataset"], note) for _, r, _ in results for note in r.get("notes", [])]
     if notes:
         lines += ["", "## Notes", ""] + [f"- {name}: {note}" for name, note in notes]

