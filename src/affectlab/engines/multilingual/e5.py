@@ -119,7 +119,7 @@ class E5Encoder:
             for i, ids in enumerate(encoded)
             for a in range(0, max(len(ids), 1), self.window)
         ]
-        sums = np.zeros((len(texts), self._weight.shape[1]), np.float64)
+        sums = np.zeros((len(texts), self.dimension), np.float64)
         counts = np.zeros(len(texts))
         order = sorted(range(len(pieces)), key=lambda k: len(pieces[k][1]))
         start = 0
