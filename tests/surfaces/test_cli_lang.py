@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -52,6 +53,18 @@ def test_auto_routes_each_row_and_keeps_every_row(tmp_path: Path) -> None:
     assert "empty" in records[2]["flags"]
     assert [records[i]["top"] for i in (0, 1, 3)] == ["joy", "fear", "sadness"]
     assert all(r["taxonomy"] == "ekman" for r in records)
+
+
+def test_a_csv_output_keeps_each_rows_language(tmp_path: Path) -> None:
+    source = tmp_path / "texts.txt"
+    source.write_text(f"{ENGLISH}\n{GERMAN}\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["analyze", str(source), "--lang", "auto", "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    settings = [json.loads(r["model.settings"]) for r in rows]
+    assert [s["lang"] for s in settings] == ["eng", "deu"]
+    assert settings[1]["lang_source"] == "detected" and 0.5 < float(settings[1]["lang_confidence"]) <= 1
 
 
 def test_lang_with_another_model_is_refused() -> None:

@@ -198,8 +198,10 @@ def flatten(record: Affect) -> dict[str, Any]:
     Columns: ``id``, ``top``, ``labels`` (``;``-joined), ``emotions.<label>``,
     ``sentiment.label``, ``sentiment.score``, ``vad.valence``, ``vad.arousal``,
     ``vad.dominance``, ``intensity.<label>`` (if any), ``evidence`` (JSON text),
-    ``flags`` (``;``-joined), ``error``, ``taxonomy``, ``model``. Numbers are rounded to 6
-    decimal places, as in :meth:`Affect.to_dict`.
+    ``flags`` (``;``-joined), ``error``, ``taxonomy``, ``model`` (``engine@version``),
+    ``model.settings`` (JSON text; empty when the engine has none: the multilingual engine's
+    per-text language, an LLM's sampling). Numbers are rounded to 6 decimal places, as in
+    :meth:`Affect.to_dict`.
     """
     row: dict[str, Any] = {"id": record.id, "top": record.top, "labels": ";".join(record.labels)}
     row.update({f"emotions.{k}": round(v, 6) for k, v in record.emotions.items()})
@@ -214,4 +216,6 @@ def flatten(record: Affect) -> dict[str, Any]:
     row["error"] = record.error or ""
     row["taxonomy"] = record.taxonomy
     row["model"] = f"{record.model.engine}@{record.model.version}" if record.model else ""
+    settings = dict(record.model.settings) if record.model else {}
+    row["model.settings"] = json.dumps(settings, ensure_ascii=False) if settings else ""
     return row
