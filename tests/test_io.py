@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from affectlab.errors import InputError, ParameterError
+from affectlab.errors import AffectlabWarning, InputError, ParameterError
 from affectlab.io import TableWriter, detect_format, read_rows
 from tables import write_table
 
@@ -81,6 +81,28 @@ def test_writer_round_trip(tmp_path: Path, fmt: str) -> None:
     else:
         back = pd.read_csv(path, sep="," if fmt == "csv" else "\t", dtype={"id": str}).to_dict("records")
     assert [r["id"] for r in back] == [str(i) for i in range(10)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_declared_columns_survive_a_first_row_without_them(tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / f"out.{fmt}"
+    with TableWriter(path) as writer:
+        writer.declare({"id": "", "score": 0.0, "error": ""})
+        writer.write([{"id": "0", "error": "bad line"}])  # an error row: no score
+        with pytest.warns(AffectlabWarning, match="text"):  # not in the first batch: not written
+            writer.write([{"text": "late", "id": "1", "score": 0.25, "error": ""}])
+    back = pd.read_parquet(path) if fmt == "parquet" else pd.read_csv(path, dtype={"id": str})
+    assert list(back.columns) == ["id", "score", "error"] and back["score"].tolist()[1] == 0.25
+    assert back["score"].dtype == "float64"
+
+
+def test_a_column_the_first_rows_lacked_is_not_dropped_silently(tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    with TableWriter(path) as writer:
+        writer.write([{"id": "0"}, {"id": "1", "extra": "x"}])  # the first batch sets the columns
+        with pytest.warns(AffectlabWarning, match=r"first rows lacked \(late\).*-o FILE.jsonl"):
+            writer.write([{"id": "2", "late": "y"}])
+    assert path.read_text().splitlines() == ["id,extra", "0,", "1,x", "2,"]
 
 
 def test_writer_refuses_to_overwrite_and_aborts_cleanly(tmp_path: Path) -> None:

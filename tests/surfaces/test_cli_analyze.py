@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -93,6 +94,18 @@ def test_malformed_rows(tmp_path: Path, tiny_model_dir: Path, on_error: str, cod
         records = [json.loads(line) for line in out.read_text().splitlines()]
         assert [r["id"] for r in records] == ["0", "1", "2"]
         assert records[1]["flags"] == ["error"] and "line 2" in records[1]["error"]
+
+
+def test_a_table_whose_first_row_is_malformed_keeps_every_column(tmp_path: Path, tiny_model_dir: Path) -> None:
+    source = tmp_path / "bad.jsonl"
+    source.write_text('{"text": oops\n{"text": "I love this"}\n', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    args = ["analyze", str(source), "-o", str(out), "--on-error", "skip", "-m", f"embedded:{tiny_model_dir}"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert rows[0]["flags"] == "error" and rows[1]["text"] == "I love this"
+    assert float(rows[1]["emotions.joy"]) > 0 and rows[0]["emotions.joy"] == ""
 
 
 def test_refuses_to_overwrite(tmp_path: Path, tiny_model_dir: Path) -> None:

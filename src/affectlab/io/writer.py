@@ -12,10 +12,11 @@ import json
 import os
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from typing import IO, Any
 
-from affectlab.errors import InputError, MissingExtra, ParameterError
+from affectlab.errors import AffectlabWarning, InputError, MissingExtra, ParameterError
 from affectlab.io.formats import detect_format
 
 __all__ = ["TableWriter", "parquet_modules"]
@@ -47,6 +48,8 @@ class TableWriter:
         if self.path != "-" and Path(self.path).exists() and not force:
             raise InputError(f"Output file {self.path!r} exists; pass --force to overwrite it.")
         self._columns: list[str] | None = None
+        self._template: dict[str, Any] = {}
+        self._dropped: set[str] = set()
         self._count = 0
         self._parquet: Any = None
         self._pending: list[dict[str, Any]] = []
@@ -82,6 +85,35 @@ class TableWriter:
         """True when the format keeps nested records (json, jsonl)."""
         return self.fmt in ("json", "jsonl")
 
+    def declare(self, template: dict[str, Any]) -> None:
+        """The columns every flat row has, in order, before the first :meth:`write`.
+
+        ``template`` is one such row (e.g. the flat record of an empty text); its float values make
+        float columns in Parquet. The header is then the other columns of the first batch of rows
+        (the input's), followed by these, so a first row that lacks some (an error row) does not
+        narrow the table.
+        """
+        self._template = dict(template)
+
+    def _header(self, rows: list[dict[str, Any]]) -> list[str]:
+        """The columns of the first rows written (in order of appearance), then the declared ones."""
+        seen = dict.fromkeys(k for r in rows for k in r if k not in self._template)
+        return [*seen, *self._template]
+
+    def _check_columns(self, rows: list[dict[str, Any]]) -> None:
+        """Warn once per column a row has beyond the header: it cannot be written to a flat table."""
+        known = set(self._columns or [])
+        extra = {k for r in rows for k in r if k not in known} - self._dropped
+        if extra:
+            self._dropped |= extra
+            warnings.warn(
+                f"Rows have columns that the first rows lacked ({', '.join(sorted(extra))}); a {self.fmt} table "
+                "keeps the columns of its first rows, so these are not written. Write JSON lines (-o FILE.jsonl) "
+                "to keep every row's columns.",
+                AffectlabWarning,
+                stacklevel=3,
+            )
+
     def write(self, rows: list[dict[str, Any]]) -> None:
         """Append rows (flat dicts for csv/tsv/parquet, nested for json/jsonl)."""
         if not rows:  # nothing to write; a table that never gets rows gets its columns from write_header
@@ -96,7 +128,7 @@ class TableWriter:
                 self._count += 1
         elif self.fmt in ("csv", "tsv"):
             if self._csv is None:
-                self._columns = list(rows[0]) if rows else []
+                self._columns = self._header(rows)
                 self._csv = csv.DictWriter(
                     self._handle,
                     self._columns,
@@ -105,6 +137,7 @@ class TableWriter:
                     delimiter="," if self.fmt == "csv" else "\t",
                 )
                 self._csv.writeheader()
+            self._check_columns(rows)
             self._csv.writerows(rows)
         else:
             self._write_parquet(rows)
@@ -126,12 +159,18 @@ class TableWriter:
         if not rows:
             return
         if self._parquet is None:
-            self._columns = list(rows[0])
-            table = pa.Table.from_pylist(rows)
+            self._columns = self._header(rows)
+            table = pa.Table.from_pylist([{c: r.get(c) for c in self._columns} for r in rows])
             schema = pa.schema(
-                [f if not pa.types.is_null(f.type) else pa.field(f.name, pa.string()) for f in table.schema]
+                [
+                    pa.field(f.name, pa.float64())
+                    if isinstance(self._template.get(f.name), float)
+                    else (f if not pa.types.is_null(f.type) else pa.field(f.name, pa.string()))
+                    for f in table.schema
+                ]
             )
             self._parquet = pq.ParquetWriter(str(self._tmp), schema)
+        self._check_columns(rows)
         table = pa.Table.from_pylist(
             [{c: r.get(c) for c in self._columns or []} for r in rows], schema=self._parquet.schema
         )

@@ -259,6 +259,8 @@ def _run_file(
     if isinstance(writer, ResumableWriter) and writer.rows_done:
         n_rows = writer.rows_done
         rows = islice(rows, writer.rows_done, None)  # written before the interruption: read, not scored
+    if not writer.nested:  # every record column, whatever the first row holds (an error row has no scores)
+        writer.declare(flatten(analyzer.analyze([""])[0]))
     with writer, bar:
         while batch := list(islice(rows, CHUNK_ROWS)):
             writer.write(score_rows(batch, analyzer, on_error=on_error, keep_columns=keep, nested=writer.nested))
