@@ -153,6 +153,37 @@ def test_the_vad_head_scores_every_language(tiny_e5: Path, tmp_path: Path) -> No
     np.testing.assert_allclose(dataclasses.astuple(routed.vad), dataclasses.astuple(alone.vad), atol=1e-6)
 
 
+def test_intensity_heads_score_their_language_and_english_keeps_the_english_models(
+    tiny_e5: Path, tmp_path: Path
+) -> None:
+    folder = build_tiny_multilingual(tmp_path / "ml")
+    rng = np.random.default_rng(2)
+    with np.load(folder / "heads.npz") as heads:
+        arrays = {k: heads[k] for k in heads.files}
+    weight = rng.normal(0, 0.3, (HIDDEN + 6, 6))
+    arrays |= {"deu.intensity.weight": weight, "deu.intensity.bias": np.full(6, 0.2)}
+    np.savez_compressed(folder / "heads.npz", **arrays)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    config["sha256"]["heads.npz"] = hashlib.sha256((folder / "heads.npz").read_bytes()).hexdigest()
+    fitted = ["anger", "fear", "joy", "sadness", "surprise"]  # no disgust: that label is not estimated
+    config["languages"]["deu"]["intensity"] = {"labels": fitted}
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    engine = MultilingualEngine(folder, e5_path=tiny_e5, lang="auto")
+    texts = ["ich liebe diesen tag", "i love this day"]
+    german, english = engine.predict(texts, taxonomy="semeval")
+    pooled = E5Encoder(tiny_e5, threads=1).pooled(texts[:1]).astype(np.float64)
+    probs = np.array([german.emotions[k] for k in load_taxonomy("semeval").labels])
+    expected = np.clip(np.hstack([pooled[0], probs]) @ weight + 0.2, 0, 1)
+    assert german.intensity is not None and sorted(german.intensity) == sorted(fitted)
+    for j, label in enumerate(load_taxonomy("semeval").labels):
+        if label in fitted:
+            assert german.intensity[label] == pytest.approx(expected[j], abs=1e-6)
+    alone = load_engine("embedded").predict(texts[1:])[0]
+    assert english.intensity == pytest.approx(alone.intensity, abs=1e-6)
+    own = MultilingualEngine(folder, e5_path=tiny_e5, lang="auto", english=None).predict(texts[1:])[0]
+    assert own.intensity is None  # the English head has no intensity head
+
+
 try:
     from affectlab.engines.multilingual.e5 import e5_model_dir
 

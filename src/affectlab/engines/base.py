@@ -50,7 +50,7 @@ class NativeScores:
     vad : ndarray of shape (n, 3) or None
         Valence, arousal, dominance in [-1, 1].
     intensity : ndarray of shape (n, n_intensity_labels) or None
-        Per-emotion intensity in [0, 1].
+        Per-emotion intensity in [0, 1]; NaN where the engine did not estimate it for a text.
     heads : dict of str to ndarray
         Probabilities the engine predicts natively in other taxonomies
         (used instead of projecting when that taxonomy is requested).
@@ -246,7 +246,7 @@ class Engine(ABC):
                     top=labels[int(order[row, 0])],
                     sentiment=sentiment,
                     vad=None if vad is None else VAD(*vad[row].tolist()),
-                    intensity=None if intensity is None else dict(zip(self.intensity_labels, intensity[row].tolist())),
+                    intensity=_estimated(self.intensity_labels, intensity, row),
                     flags=flags[row],
                     model=provenance,
                 )
@@ -309,3 +309,11 @@ class Engine(ABC):
         if merged is not None:
             out[rows] = self.target_probs(merged, target.name)
         return out
+
+
+def _estimated(labels: tuple[str, ...], intensity: NDArray[np.float64] | None, row: int) -> dict[str, float] | None:
+    """The intensities of one row that the engine estimated (NaN = not estimated); None when there is none."""
+    if intensity is None:
+        return None
+    values = {label: float(v) for label, v in zip(labels, intensity[row]) if not np.isnan(v)}
+    return values or None

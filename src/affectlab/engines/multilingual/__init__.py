@@ -265,23 +265,44 @@ class MultilingualEngine(Engine):
             info[row, -3:] = (_STATUS.index(found.status), iso_labels.index(found.iso), found.iso_confidence)
         return heads, info
 
+    @property
+    def intensity_labels(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The six semeval emotions when English texts go to the English model or any language has an intensity
+        head (track B); a record holds those its head estimates (``intensity: null`` when none)."""
+        has = self._english is not None or any("intensity" in spec for spec in self.languages.values())
+        return tuple(tx.load_taxonomy(self.native_taxonomy).labels) if has else ()
+
+    def _intensity(self, lang: str, pooled: NDArray[np.float32], probs: NDArray[np.float64]) -> NDArray[np.float64]:
+        """``lang``'s track B intensities (n, 6), NaN for the emotions its head was not fitted on."""
+        x = np.hstack([pooled.astype(np.float64), probs])
+        out = x @ self._arrays[f"{lang}.intensity.weight"] + self._arrays[f"{lang}.intensity.bias"]
+        fitted = self.languages[lang]["intensity"]["labels"]
+        labels = tx.load_taxonomy(self.native_taxonomy).labels
+        out[:, [j for j, label in enumerate(labels) if label not in fitted]] = np.nan
+        return np.clip(out, 0.0, 1.0)
+
     def score(self, texts: list[str]) -> NativeScores:
         heads, info = self._route(texts)
-        probs = np.zeros((len(texts), len(tx.load_taxonomy(self.native_taxonomy))))
+        labels = tx.load_taxonomy(self.native_taxonomy).labels
+        probs = np.zeros((len(texts), len(labels)))
         has_vad = "vad.weight" in self._arrays  # a VAD head on the e5 vectors, for every language
         vad = np.zeros((len(texts), 3)) if has_vad else None
+        intensity = np.full((len(texts), len(labels)), np.nan) if self.intensity_labels else None
         english = [i for i, h in enumerate(heads) if h == ENGLISH] if self._english is not None else []
         for lang in dict.fromkeys(heads):
             rows = [i for i, h in enumerate(heads) if h == lang]
             if rows[0] in english:
                 continue
-            group = [texts[i] for i in rows]
-            pooled = self.e5.pooled(group) if has_vad or self.languages[lang].get("e5_weight", 0) > 0 else None
+            group, spec = [texts[i] for i in rows], self.languages[lang]
+            needs_e5 = has_vad or spec.get("e5_weight", 0) > 0 or "intensity" in spec
+            pooled = self.e5.pooled(group) if needs_e5 else None
             probs[rows] = self._head_probs(lang, group, pooled)
             if vad is not None and pooled is not None:
                 vad[rows] = pooled.astype(np.float64) @ self._arrays["vad.weight"] + self._arrays["vad.bias"]
+            if intensity is not None and pooled is not None and "intensity" in spec:
+                intensity[rows] = self._intensity(lang, pooled, probs[rows])
         if not english:
-            return NativeScores(probs, vad=vad, heads={_LANG_KEY: info})
+            return NativeScores(probs, vad=vad, intensity=intensity, heads={_LANG_KEY: info})
         other = self.english.score([texts[i] for i in english])
         p = np.clip(self.english.target_probs(other, self.native_taxonomy), 1e-6, 1 - 1e-6)
         t = np.clip(self.english.thresholds(self.native_taxonomy), 1e-6, 1 - 1e-6)
@@ -289,7 +310,11 @@ class MultilingualEngine(Engine):
         vad = vad if vad is not None else self.vad_from_probs(probs)
         if vad is not None and other.vad is not None:
             vad[english] = other.vad
-        return NativeScores(probs, vad=vad, heads={_LANG_KEY: info})
+        if other.intensity is not None:  # the English model's track B labels, in this engine's columns
+            intensity = np.full((len(texts), len(labels)), np.nan) if intensity is None else intensity
+            for j, label in enumerate(self.english.intensity_labels):
+                intensity[english, labels.index(label)] = other.intensity[:, j]
+        return NativeScores(probs, vad=vad, intensity=intensity, heads={_LANG_KEY: info})
 
     def _records(
         self, scores: NativeScores, target: str, ids: list[str | None], flags: list[tuple[str, ...]]
