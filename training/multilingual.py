@@ -227,6 +227,25 @@ def write_card(out: Path) -> None:
             lines.append(
                 f"| {lang} | " + " | ".join(cells) + f" | {spec['e5_weight']} | **{spec['dev']['macro_f1']:.3f}** |"
             )
+    with_intensity = {lang: spec["intensity"] for lang, spec in config["languages"].items() if "intensity" in spec}
+    if with_intensity:
+        names = list(next(iter(with_intensity.values()))["candidates"])
+        lines += [
+            "",
+            "## Intensity heads (`training/multilingual_intensity.py`, BRIGHTER track B)",
+            "",
+            "Per language, each emotion's intensity (0-1, 0 = absent) from the e5 vector and the head's six",
+            "probabilities, fitted on track B train; the candidate with the best mean dev Pearson is kept. Dev mean",
+            "Pearson by candidate:",
+            "",
+            "| lang | n train | n dev | " + " | ".join(names) + " | chosen |",
+            "|---|---|---|" + "---|" * (len(names) + 1),
+        ]
+        for lang, spec in with_intensity.items():
+            cells = [f"{spec['candidates'][k]:.3f}" for k in names]
+            lines.append(
+                f"| {lang} | {spec['n_train']} | {spec['n_dev']} | " + " | ".join(cells) + f" | {spec['chosen']} |"
+            )
     (out / "card.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

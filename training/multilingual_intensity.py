@@ -6,9 +6,9 @@ inputs the e5 vector (384) and the language head's six probabilities. Candidates
 emotion's own probability, rescaled by least squares: its Pearson is the probability's, the figure the
 docs reported before this head existed) and ridge regressions on all 390 inputs, standardised, with
 ``ALPHAS``; one candidate per language, chosen by the mean Pearson over the emotions on track B dev
-(Romanian, without a dev file: the track B train rows whose ids are in the 15 % that track A training
-held out, so the e5 model never saw them). No test split is read. The chosen map is stored unstandardised in
-``heads.npz`` as ``<lang>.intensity.weight`` (390, 6) and ``<lang>.intensity.bias`` (6,) and described
+(Romanian, without a dev file: 15 % of the track B train rows whose text is not in track A's train, so
+the e5 model never saw them, drawn by ``seeded_split``). No test split is read. The chosen map is stored
+unstandardised in ``heads.npz`` as ``<lang>.intensity.weight`` (390, 6) and ``<lang>.intensity.bias`` (6,) and described
 under ``config["languages"][lang]["intensity"]``; the engine clips it to [0, 1]. A language without track
 B data gets no intensity (records say ``intensity: null``); English texts keep the English model's.
 
@@ -53,14 +53,12 @@ def splits(lang: str) -> dict[str, tuple[list[str], np.ndarray, np.ndarray]] | N
     try:
         dev = load_dataset(f"brighter-b:{lang}", split="dev")
         return {"train": gold(train, np.ones(len(train), bool)), "dev": gold(dev, np.ones(len(dev), bool))}
-    except DataNotFound:  # as training/multilingual.py: 15 % of track A train held out, matched by id
-        track_a = load_dataset(f"brighter-a:{lang}", split="train")
-        held = {
-            i
-            for i, part in zip(track_a.ids, seeded_split(track_a.ids, seed=RON_SEED, percent=(85, 15, 0)))
-            if part == "dev"
-        }
-        is_dev = np.array([i in held for i in train.ids])
+    except DataNotFound:  # 15 % of the track B train rows whose text the e5 model never trained on
+        seen = set(load_dataset(f"brighter-a:{lang}", split="train").texts)
+        unseen = [i for i, text in enumerate(train.texts) if text not in seen]
+        part = seeded_split([train.ids[i] for i in unseen], seed=RON_SEED, percent=(85, 15, 0))
+        is_dev = np.zeros(len(train), bool)
+        is_dev[[i for i, p in zip(unseen, part) if p == "dev"]] = True
         return {"train": gold(train, ~is_dev), "dev": gold(train, is_dev)}
 
 
