@@ -43,7 +43,8 @@ ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 
 
 def pearson(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.corrcoef(a, b)[0, 1])
+    """Pearson r, 0 when either side is constant."""
+    return float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 and b.std() > 0 else 0.0
 
 
 def fit_vad(encoder: E5Encoder) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

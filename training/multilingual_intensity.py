@@ -32,6 +32,7 @@ from affectlab.datasets._split import seeded_split
 from affectlab.engines.multilingual import MultilingualEngine
 from affectlab.errors import DataNotFound
 from multilingual import RON_SEED, write_card
+from multilingual_fuse import pearson
 
 ALPHAS = (10.0, 100.0, 1000.0, 10000.0)
 LABELS = tx.load_taxonomy("semeval").labels  # the heads' six emotions
@@ -67,10 +68,6 @@ def inputs(engine: MultilingualEngine, lang: str, texts: list[str]) -> np.ndarra
     pooled = engine.e5.pooled(texts)
     probs = engine._head_probs(lang, texts, pooled)
     return np.hstack([pooled.astype(np.float64), probs])
-
-
-def pearson(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 and b.std() > 0 else 0.0
 
 
 def fit_language(engine: MultilingualEngine, lang: str, data: dict) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

@@ -259,8 +259,10 @@ def _run_file(
     if isinstance(writer, ResumableWriter) and writer.rows_done:
         n_rows = writer.rows_done
         rows = islice(rows, writer.rows_done, None)  # written before the interruption: read, not scored
-    if not writer.nested:  # every record column, whatever the first row holds (an error row has no scores)
-        writer.declare(flatten(analyzer.analyze([""])[0]))
+    empty = analyzer.analyze([""])[0]  # its columns are every record's, whatever the first row holds
+    template = empty.to_dict() if writer.nested else flatten(empty)
+    if not writer.nested:  # an error row has no scores: the table's columns must not come from it
+        writer.declare(template)
     with writer, bar:
         while batch := list(islice(rows, CHUNK_ROWS)):
             writer.write(score_rows(batch, analyzer, on_error=on_error, keep_columns=keep, nested=writer.nested))
@@ -268,8 +270,7 @@ def _run_file(
             n_errors += sum(1 for r in batch if r.error)
             bar.update(completed=consumed[0], count=n_rows)
         if n_rows == 0:
-            empty = analyzer.analyze([""])[0]
-            writer.write_header(list(empty.to_dict() if writer.nested else flatten(empty)))
+            writer.write_header(list(template))
             where = "standard input" if source == "-" else repr(source)
             warnings.warn(f"{where} has no rows; wrote an empty table with its header.", AffectlabWarning, stacklevel=1)
     return n_rows, n_errors
