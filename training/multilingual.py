@@ -246,7 +246,20 @@ def write_card(out: Path) -> None:
             lines.append(
                 f"| {lang} | {spec['n_train']} | {spec['n_dev']} | " + " | ".join(cells) + f" | {spec['chosen']} |"
             )
+    lines += ["", TARGETS_START, _targets_block(out / "card.md"), TARGETS_END]
     (out / "card.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+#: The card's block of test figures against issue 19's targets, written by scripts/build_multilingual_table.py.
+TARGETS_START, TARGETS_END = "<!-- targets:start -->", "<!-- targets:end -->"
+
+
+def _targets_block(card: Path) -> str:
+    """The targets block of the card being replaced (kept as it was), or a pointer to its generator."""
+    text = card.read_text(encoding="utf-8") if card.is_file() else ""
+    if TARGETS_START in text and TARGETS_END in text:
+        return text.split(TARGETS_START, 1)[1].split(TARGETS_END, 1)[0].strip("\n")
+    return "Test figures against issue 19's targets: run `python scripts/build_multilingual_table.py`."
 
 
 def main(cache: Path, out: Path) -> None:

@@ -12,7 +12,7 @@ unstandardised in ``heads.npz`` as ``<lang>.intensity.weight`` (390, 6) and ``<l
 under ``config["languages"][lang]["intensity"]``; the engine clips it to [0, 1]. A language without track
 B data gets no intensity (records say ``intensity: null``); English texts keep the English model's.
 
-    python training/multilingual_intensity.py --artifact src/affectlab/models/multilingual   # about 10 min
+    python training/multilingual_intensity.py --artifact src/affectlab/models/multilingual --version 0.3.0  # 10 min
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from affectlab.core import taxonomy as tx
-from affectlab.datasets import load_dataset
+from affectlab.datasets import brighter_languages, load_dataset
 from affectlab.datasets._split import seeded_split
 from affectlab.engines.multilingual import MultilingualEngine
 from affectlab.errors import DataNotFound
@@ -40,10 +40,9 @@ LABELS = tx.load_taxonomy("semeval").labels  # the heads' six emotions
 
 def splits(lang: str) -> dict[str, tuple[list[str], np.ndarray, np.ndarray]] | None:
     """Track B train and dev of ``lang``: texts, gold (n, 6) with NaN where the language has no column, mask."""
-    try:
-        train = load_dataset(f"brighter-b:{lang}", split="train")
-    except DataNotFound:
+    if lang not in brighter_languages("b"):
         return None
+    train = load_dataset(f"brighter-b:{lang}", split="train")
 
     def gold(data: Any, rows: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
         y = np.full((int(rows.sum()), len(LABELS)), np.nan)
@@ -116,6 +115,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--artifact", type=Path, default=Path("src/affectlab/models/multilingual"))
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--version", required=True, help="The artifact's new version (its records change).")
     args = parser.parse_args()
     engine = MultilingualEngine(args.artifact, english=None, threads=args.threads)
     config = json.loads((args.artifact / "config.json").read_text(encoding="utf-8"))
@@ -131,6 +131,7 @@ def main() -> None:
         arrays |= head
         candidates = ", ".join(f"{k} {v:.3f}" for k, v in spec["intensity"]["candidates"].items())
         print(f"{lang}: {spec['intensity']['chosen']} (dev mean r: {candidates})", flush=True)
+    config["version"] = args.version
     np.savez_compressed(args.artifact / "heads.tmp.npz", **arrays)
     (args.artifact / "heads.tmp.npz").replace(args.artifact / "heads.npz")
     config["sha256"]["heads.npz"] = hashlib.sha256((args.artifact / "heads.npz").read_bytes()).hexdigest()
