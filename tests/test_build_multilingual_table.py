@@ -1,0 +1,67 @@
+"""scripts/build_multilingual_table.py's block of issue 19's targets, and the card keeping it across retraining."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def table() -> ModuleType:
+    return _load(ROOT / "scripts" / "build_multilingual_table.py", "build_multilingual_table")
+
+
+def _raw(deu: float, valence: float) -> dict:
+    def run(f1: float) -> dict:
+        return {"result": {"macro_f1": f1, "ci95": {"macro_f1": [f1 - 0.01, f1 + 0.01]}}}
+
+    return {
+        "generated": "2026-12-02 10:00 UTC",
+        "config": {"name": "affectlab-multilingual", "version": "9.9.9"},
+        "languages": ["afr", "deu", "eng"],
+        "auto": {"afr": run(0.1), "deu": run(deu), "eng": run(0.1)},
+        "emoita": {"result": {"pearson": {"valence": valence, "arousal": 0.7}}},
+    }
+
+
+def test_targets_state_each_miss_with_its_figure_and_reason(table: ModuleType, tmp_path: Path, monkeypatch) -> None:
+    speed = tmp_path / "speed.json"
+    speed.write_text(json.dumps({"run": "r", "artifact": "a", "rows": [{"lang": "deu", "auto": [120.0, 150.0]},
+                                                                        {"lang": "eng", "auto": [9.0]}]}))  # fmt: skip
+    monkeypatch.setattr(table, "SPEED", speed)
+    block = table.targets(_raw(deu=0.560, valence=0.80))
+    assert "| BRIGHTER A deu macro-F1 >= 0.583 (floor + 0.05) | 0.560 [0.550, 0.570] | no |" in block
+    assert "afr" not in block and "BRIGHTER A eng" not in block  # no floor; English goes to the English model
+    assert "| EmoITA valence r >= 0.75 | 0.800 | yes |" in block
+    assert "| speed deu >= 300 texts/s (`--lang auto`) | 150 | no |" in block
+    assert "Why track a is missed" in block and "Why speed is missed" in block and "Why emoita" not in block
+
+
+def test_targets_without_a_speed_run_say_so(table: ModuleType, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(table, "SPEED", tmp_path / "absent.json")
+    block = table.targets(_raw(deu=0.600, valence=0.70))
+    assert "| BRIGHTER A deu macro-F1 >= 0.583 (floor + 0.05) | 0.600 [0.590, 0.610] | yes |" in block
+    assert "Speed: not measured yet" in block and "Why emoita is missed" in block
+
+
+def test_the_card_keeps_the_targets_block_when_rewritten(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "training"))
+    training = _load(ROOT / "training" / "multilingual.py", "multilingual_training")
+    card = tmp_path / "card.md"
+    assert "build_multilingual_table.py" in training._targets_block(card)  # no card yet: a pointer
+    card.write_text(f"old\n{training.TARGETS_START}\n| a | b |\n{training.TARGETS_END}\n", encoding="utf-8")
+    assert training._targets_block(card) == "| a | b |"
