@@ -8,11 +8,12 @@ docs reported before this head existed) and ridge regressions on all 390 inputs,
 ``ALPHAS``; one candidate per language, chosen by the mean Pearson over the emotions on track B dev
 (Romanian, without a dev file: 15 % of the track B train rows whose text is not in track A's train, so
 the e5 model never saw them, drawn by ``seeded_split``). No test split is read. The chosen map is stored
-unstandardised in ``heads.npz`` as ``<lang>.intensity.weight`` (390, 6) and ``<lang>.intensity.bias`` (6,) and described
-under ``config["languages"][lang]["intensity"]``; the engine clips it to [0, 1]. A language without track
-B data gets no intensity (records say ``intensity: null``); English texts keep the English model's.
+unstandardised in ``heads.npz`` as ``<lang>.intensity.weight`` (390, 6) and ``<lang>.intensity.bias`` (6,)
+and described under ``config["languages"][lang]["intensity"]``; the engine clips it to [0, 1], and so does
+the dev comparison. A language without track B data gets no intensity (records say ``intensity: null``);
+English texts keep the English model's.
 
-    python training/multilingual_intensity.py --artifact src/affectlab/models/multilingual --version 0.3.0  # 10 min
+    python training/multilingual_intensity.py --artifact src/affectlab/models/multilingual --version 0.3.0  # 4 min
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def fit_language(engine: MultilingualEngine, lang: str, data: dict) -> tuple[dic
         bias[columns] = model.intercept_ - (mean / std) @ model.coef_.T
         maps[f"ridge alpha={alpha:g}"] = (weight, bias)
     report = {
-        name: {LABELS[j]: pearson(x_dev @ w[:, j] + b[j], y_dev[:, j]) for j in columns}
+        name: {LABELS[j]: pearson(np.clip(x_dev @ w[:, j] + b[j], 0.0, 1.0), y_dev[:, j]) for j in columns}
         for name, (w, b) in maps.items()
     }
     best = max(report, key=lambda name: (round(float(np.mean(list(report[name].values()))), 6), name == "probability"))

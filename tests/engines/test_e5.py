@@ -226,3 +226,23 @@ def test_the_shipped_fusion_reproduces_its_dev_figure() -> None:
     columns = [LABELS.index(c) for c in dev.columns]
     metrics = classification_metrics(dev.targets, (probs[:, columns] >= 0.5).astype(float))
     assert abs(metrics["macro_f1"] - engine.languages[lang]["dev"]["macro_f1"]) < 1e-6
+
+
+@pytest.mark.data
+@pytest.mark.skipif(SHIPPED_E5 is None, reason="affectlab-e5 is not installed")
+def test_the_shipped_intensity_reproduces_its_dev_figure() -> None:
+    """Records of a track B dev split give the dev Pearson that training/multilingual_intensity.py stored."""
+    from affectlab.datasets import load_dataset
+
+    languages = MultilingualEngine(english=None, threads=2).languages
+    with_b = {k: s["intensity"] for k, s in languages.items() if "intensity" in s and k != "ron"}
+    if not with_b:
+        pytest.skip("no language has an intensity head in this artifact")
+    lang = min(with_b, key=lambda k: with_b[k]["n_dev"])  # the smallest dev split with its own file
+    dev = load_dataset(f"brighter-b:{lang}", split="dev")
+    records = MultilingualEngine(lang=lang, english=None, threads=2).predict(dev.texts)
+    gold = np.asarray(dev.targets, dtype=np.float64)
+    for j, label in enumerate(dev.columns):
+        predicted = np.array([r.intensity[label] for r in records])
+        assert np.corrcoef(predicted, gold[:, j])[0, 1] == pytest.approx(with_b[lang]["dev_pearson"][label], abs=1e-3)
+    assert all(set(r.intensity) == set(with_b[lang]["labels"]) for r in records)
