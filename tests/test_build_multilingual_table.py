@@ -40,14 +40,15 @@ def _raw(deu: float, valence: float) -> dict:
 
 def test_targets_state_each_miss_with_its_figure_and_reason(table: ModuleType, tmp_path: Path, monkeypatch) -> None:
     speed = tmp_path / "speed.json"
-    speed.write_text(json.dumps({"run": "r", "artifact": "a", "rows": [{"lang": "deu", "auto": [120.0, 150.0]},
-                                                                        {"lang": "eng", "auto": [9.0]}]}))  # fmt: skip
+    rows = [{"lang": "deu", "auto": [120.0, 150.0]}, {"lang": "eng", "auto": [9.0], "named": [10.0]}]
+    speed.write_text(json.dumps({"run": "r", "artifact": "a", "rows": rows}))
     monkeypatch.setattr(table, "SPEED", speed)
     block = table.targets(_raw(deu=0.560, valence=0.80))
     assert "| BRIGHTER A deu macro-F1 >= 0.583 (floor + 0.05) | 0.560 [0.550, 0.570] | no |" in block
     assert "afr" not in block and "BRIGHTER A eng" not in block  # no floor; English goes to the English model
     assert "| EmoITA valence r >= 0.75 | 0.800 | yes |" in block
     assert "| speed deu >= 300 texts/s (`--lang auto`) | 150 | no |" in block
+    assert "| English speed through `--lang auto` unchanged | 9 against 10 texts/s | yes |" in block
     assert "Why track a is missed" in block and "Why speed is missed" in block and "Why emoita" not in block
 
 
