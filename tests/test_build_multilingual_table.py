@@ -31,7 +31,7 @@ def _raw(deu: float, valence: float) -> dict:
 
     return {
         "generated": "2026-12-02 10:00 UTC",
-        "config": {"name": "affectlab-multilingual", "version": "9.9.9"},
+        "config": {"name": "affectlab-multilingual", "version": "9.9.9", "languages": {"deu": {}, "xyz": {}}},
         "languages": ["afr", "deu", "eng"],
         "auto": {"afr": run(0.1), "deu": run(deu), "eng": run(0.1)},
         "emoita": {"result": {"pearson": {"valence": valence, "arousal": 0.7}}},
@@ -44,19 +44,22 @@ def test_targets_state_each_miss_with_its_figure_and_reason(table: ModuleType, t
     speed.write_text(json.dumps({"run": "r", "artifact": "a", "rows": rows}))
     monkeypatch.setattr(table, "SPEED", speed)
     block = table.targets(_raw(deu=0.560, valence=0.80))
-    assert "| BRIGHTER A deu macro-F1 >= 0.583 (floor + 0.05) | 0.560 [0.550, 0.570] | no |" in block
+    assert "| BRIGHTER A deu macro-F1 >= 0.583 (floor + 0.05) | 0.560 [0.550, 0.570], -0.0230 | no |" in block
     assert "afr" not in block and "BRIGHTER A eng" not in block  # no floor; English goes to the English model
     assert "| EmoITA valence r >= 0.75 | 0.800 | yes |" in block
+    assert "| behaviour sentences in every language with a head | 1 of 2 (none: xyz) | no |" in block
     assert "| speed deu >= 300 texts/s (`--lang auto`) | 150 | no |" in block
     assert "| English speed through `--lang auto` unchanged | 9 against 10 texts/s | yes |" in block
-    assert "Why track a is missed" in block and "Why speed is missed" in block and "Why emoita" not in block
+    assert (
+        "Why the track A target is missed" in block and "Why the speed target" in block and "EmoITA target" not in block
+    )
 
 
 def test_targets_without_a_speed_run_say_so(table: ModuleType, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(table, "SPEED", tmp_path / "absent.json")
     block = table.targets(_raw(deu=0.600, valence=0.70))
-    assert "| BRIGHTER A deu macro-F1 >= 0.583 (floor + 0.05) | 0.600 [0.590, 0.610] | yes |" in block
-    assert "Speed: not measured yet" in block and "Why emoita is missed" in block
+    assert "| BRIGHTER A deu macro-F1 >= 0.583 (floor + 0.05) | 0.600 [0.590, 0.610], +0.0170 | yes |" in block
+    assert "Speed: not measured yet" in block and "Why the EmoITA target is missed" in block
 
 
 def test_the_card_keeps_the_targets_block_when_rewritten(tmp_path: Path, monkeypatch) -> None:
