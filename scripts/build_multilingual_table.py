@@ -9,7 +9,7 @@ docs/benchmarks.md (whose generator, build_benchmarks.py, includes the same bloc
 and the model card's block of issue 19's targets is rewritten (with the speed of
 benchmarks/results/speed-languages.json, written by benchmarks/bench_speed_languages.py).
 
-    python scripts/build_multilingual_table.py            # scores, then writes the page (about 15 minutes)
+    python scripts/build_multilingual_table.py            # scores, then writes the page (about 25 minutes)
     python scripts/build_multilingual_table.py --from-json  # rewrites the page from docs/multilingual.json
     python scripts/build_multilingual_table.py --resume     # runs only what docs/multilingual.json lacks
 """
@@ -52,8 +52,8 @@ TITLES = {
 REASONS = {
     "track_a": (
         "The floor is the best of four frozen feature sets chosen per language after the fact, so beating it needs "
-        "a model that is better than every one of them. The shipped e5 was fine-tuned for one epoch on all "
-        "languages at once (the e5 model card has its dev figures), without per-language model selection, and "
+        "a model that is better than every one of them. The e5 encoder is fine-tuned on all languages at once "
+        "(its model card says for how many epochs and has its dev figures), without per-language model selection, and "
         "the fusion weight and thresholds come from dev sets of 100-600 texts; languages with the least or "
         "noisiest training data (Swahili, Algerian Arabic, Hausa) gain least."
     ),
