@@ -22,11 +22,11 @@ import platform
 import sys
 import tempfile
 from datetime import UTC, datetime
-from importlib.resources import files
 from pathlib import Path
 
 from _machine import cpu_name  # benchmarks/_machine.py: run as a script, this folder is on the path
 from affectlab import datasets
+from affectlab.engines.multilingual import multilingual_model_dir
 from bench_speed import run_measured
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -64,7 +64,7 @@ def main() -> None:
     table = render(rows, args)
     print(table)
     Path(args.out).write_text(table, encoding="utf-8")
-    config = json.loads((files("affectlab") / "models" / "multilingual" / "config.json").read_text(encoding="utf-8"))
+    config = json.loads((multilingual_model_dir() / "config.json").read_text(encoding="utf-8"))
     record = {"run": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "rows": rows}
     record["artifact"] = f"{config['name']} {config['version']}"
     Path(args.out).with_suffix(".json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
