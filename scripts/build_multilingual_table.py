@@ -12,6 +12,8 @@ benchmarks/results/speed-languages.json, written by benchmarks/bench_speed_langu
     python scripts/build_multilingual_table.py            # scores, then writes the page (about 25 minutes)
     python scripts/build_multilingual_table.py --from-json  # rewrites the page from docs/multilingual.json
     python scripts/build_multilingual_table.py --resume     # runs only what docs/multilingual.json lacks
+
+docs/multilingual.json is saved after every run, so a stopped run loses at most the run it was in.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -384,21 +387,38 @@ def main() -> None:
         }
     if raw["config"]["version"] != engine.version:
         sys.exit(f"error: {RAW} holds runs of version {raw['config']['version']}, not {engine.version}; drop --resume.")
+    fill(raw, engine.languages)
+    write_page(raw)
+
+
+def fill(raw: dict[str, Any], headed: Collection[str]) -> None:
+    """Run every evaluation ``raw`` lacks (``headed``: languages with a head, also run named).
+
+    ``raw`` is saved to docs/multilingual.json after each run, so a stopped run continues with ``--resume``.
+    """
+
+    def save() -> None:
+        RAW.with_suffix(".tmp").write_text(json.dumps(raw, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        RAW.with_suffix(".tmp").replace(RAW)
+
     for lang in raw["languages"]:
         if lang not in raw["auto"]:
             raw["auto"][lang] = run_eval(lang, "multilingual")
-        if lang in engine.languages and lang not in raw["named"]:
+            save()
+        if lang in headed and lang not in raw["named"]:
             raw["named"][lang] = run_eval(lang, f"multilingual:{lang}")
+            save()
         print(f"{lang}: auto {_f1(raw['auto'][lang])} named {_f1(raw['named'].get(lang))}", flush=True)
     if "emoita" not in raw:
         raw["emoita"] = run_eval("emoita", "multilingual", track="")
+        save()
     raw.setdefault("b_auto", {})
     for lang in brighter_languages("b"):
         if lang not in raw["b_auto"]:
             raw["b_auto"][lang] = run_eval(lang, "multilingual", track="b")
+            save()
         print(f"{lang} track B: mean Pearson {raw['b_auto'][lang]['result']['pearson']['mean']:.3f}", flush=True)
-    RAW.write_text(json.dumps(raw, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    write_page(raw)
+    save()
 
 
 if __name__ == "__main__":

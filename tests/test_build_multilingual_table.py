@@ -69,3 +69,32 @@ def test_the_card_keeps_the_targets_block_when_rewritten(tmp_path: Path, monkeyp
     assert "build_multilingual_table.py" in training._targets_block(card)  # no card yet: a pointer
     card.write_text(f"old\n{training.TARGETS_START}\n| a | b |\n{training.TARGETS_END}\n", encoding="utf-8")
     assert training._targets_block(card) == "| a | b |"
+
+
+class _Stopped(Exception):
+    pass
+
+
+def test_a_stopped_run_keeps_its_finished_evaluations(table: ModuleType, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(table, "RAW", tmp_path / "multilingual.json")
+    monkeypatch.setattr(table, "brighter_languages", lambda track: ["deu"])
+    calls: list[tuple[str, str, str]] = []
+    stop = True
+
+    def run_eval(lang: str, model: str, track: str = "a") -> dict:
+        calls.append((lang, model, track))
+        if len(calls) == 3 and stop:
+            raise _Stopped  # stopped during the third run
+        return {"result": {"macro_f1": 0.5, "ci95": {"macro_f1": [0.4, 0.6]}, "pearson": {"mean": 0.5}}}
+
+    monkeypatch.setattr(table, "run_eval", run_eval)
+    raw = {"config": {"version": "1"}, "languages": ["afr", "deu"], "auto": {}, "named": {}}
+    with pytest.raises(_Stopped):
+        table.fill(raw, headed={"deu"})
+    saved = json.loads(table.RAW.read_text())
+    assert list(saved["auto"]) == ["afr", "deu"] and saved["named"] == {}
+    calls.clear()
+    stop = False
+    table.fill(saved, headed={"deu"})  # as --resume does: only what is missing runs
+    assert calls == [("deu", "multilingual:deu", "a"), ("emoita", "multilingual", ""), ("deu", "multilingual", "b")]
+    assert set(json.loads(table.RAW.read_text())) >= {"emoita", "b_auto", "named"}
