@@ -43,7 +43,7 @@ from sklearn.linear_model import Ridge
 
 from affectlab.datasets import load_dataset
 from common import load_tokenizer
-from multilingual_finetune import PREFIX, collate
+from multilingual_finetune import PREFIX, collate, schedule
 
 DIMENSIONS = ("valence", "arousal", "dominance")
 
@@ -120,10 +120,7 @@ def main() -> None:
         [{"params": encoder, "lr": args.lr}, {"params": model.linear.parameters(), "lr": 1e-3}], weight_decay=0.01
     )
     steps = args.epochs * -(-len(ids["train"]) // args.batch)
-    warmup = max(1, steps // 10)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup)))
-    )
+    scheduler = schedule(optimizer, max(1, steps // 10), steps)
     target = torch.as_tensor(gold["train"], dtype=torch.float32)
     rng, started = np.random.default_rng(args.seed), time.time()
     for epoch in range(1, args.epochs + 1):
@@ -132,7 +129,9 @@ def main() -> None:
             loss = torch.nn.functional.mse_loss(model(padded, mask), target[rows])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step(), scheduler.step(), optimizer.zero_grad()
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
             if a % 50 == 0:
                 print(f"epoch {epoch} step {a} loss {loss.item():.4f} ({time.time() - started:.0f} s)", flush=True)
         print(f"epoch {epoch} dev: {pearson(run_all(model, ids['dev'], pad, vectors=False), gold['dev'])}", flush=True)
