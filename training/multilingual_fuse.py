@@ -35,7 +35,7 @@ from affectlab.datasets import load_dataset
 from affectlab.engines.multilingual import MultilingualEngine
 from affectlab.engines.multilingual.e5 import E5Encoder, e5_model_dir
 from multilingual import dev_score, sigmoid, write_card
-from multilingual_finetune import load_splits
+from multilingual_data import load_splits
 
 WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 TRAIN_SETS = (("emoita",), ("emobank", "emoita"))  # candidate VAD training sets

@@ -43,7 +43,8 @@ from sklearn.linear_model import Ridge
 
 from affectlab.datasets import load_dataset
 from common import load_tokenizer
-from multilingual_finetune import PREFIX, collate, schedule
+from multilingual_data import collate
+from multilingual_finetune import PREFIX, schedule
 
 DIMENSIONS = ("valence", "arousal", "dominance")
 
