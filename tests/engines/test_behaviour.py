@@ -53,15 +53,7 @@ def test_negation_flips_or_softens_sentiment(engine: EmbeddedEngine, text: str, 
     [
         ("I am a bit annoyed.", "I am absolutely furious!!!", "anger"),
         ("I'm kind of worried.", "I'm terrified, please help!", "fear"),
-        pytest.param(
-            "That was nice.",
-            "That was the best day of my entire life!",
-            "joy",
-            marks=pytest.mark.xfail(
-                reason="known limitation: the joy intensity head saturates (clipped at 1); see docs/model-card.md",
-                strict=False,
-            ),
-        ),
+        ("That was nice.", "That was the best day of my entire life!", "joy"),
     ],
 )
 def test_intensifiers_raise_intensity_and_arousal(engine: EmbeddedEngine, weak: str, strong: str, emotion: str) -> None:
