@@ -45,7 +45,7 @@ def main() -> None:
     test = datasets.goemotions("test")
     candidates = [t for t in test.texts if sum(any(c.isalnum() for c in t[a:b]) for a, b in word_spans(t)) >= 5]
     sample = [candidates[i] for i in rng.permutation(len(candidates))]
-    evidence_drops, random_drops = [], []
+    evidence_drops, random_drops, too_few = [], [], 0
     for text in sample:
         if len(evidence_drops) == args.n:
             break
@@ -56,6 +56,7 @@ def main() -> None:
         words = [s for s in word_spans(text) if any(c.isalnum() for c in text[s[0] : s[1]])]
         ranked = [(e.start, e.end) for e in record.evidence if e.label == label][: args.k]
         if len(ranked) < args.k:
+            too_few += 1
             continue
         base = record.emotions[label]
         variants = [delete(text, ranked)]
@@ -76,7 +77,8 @@ def main() -> None:
         f"Engine: {engine.name} {engine.version}. Machine: {platform.machine()}, {os.cpu_count()} cores. "
         f"Date: {datetime.now(UTC):%Y-%m-%d} UTC.",
         "",
-        f"Texts: {len(ev)} (seeded sample, >= 5 words, top label not neutral). Deleted words per text: {args.k}.",
+        f"Texts: {len(ev)} (seeded sample, >= 5 words, top label not neutral, >= {args.k} evidence words for it;"
+        f" {too_few} sampled texts had fewer and were skipped). Deleted words per text: {args.k}.",
         "",
         "| deletion | mean drop of the top label's probability |",
         "|---|---|",

@@ -11,7 +11,7 @@ import pytest
 
 from affectlab.core.taxonomy import available_taxonomies, load_taxonomy, mapping_path
 from affectlab.core.text import is_content_word
-from affectlab.engines.base import MIN_EVIDENCE_WEIGHT, Engine, NativeScores
+from affectlab.engines.base import MIN_EVIDENCE_WEIGHT, RELATIVE_EVIDENCE_WEIGHT, Engine, NativeScores
 from affectlab.engines.registry import available_engines, load_engine, register_engine
 from affectlab.errors import InputError, TaxonomyError
 from http_misbehaving import MisbehavingServer
@@ -172,6 +172,9 @@ def test_explain_returns_spans_of_the_text(engine: Engine) -> None:
         assert text[evidence.start : evidence.end] == evidence.text
         assert evidence.weight > 0
         assert evidence.label in record.labels or evidence.label == record.top
+    for label in {e.label for e in record.evidence}:
+        weights = [e.weight for e in record.evidence if e.label == label]
+        assert min(weights) >= RELATIVE_EVIDENCE_WEIGHT * max(weights), f"{label}: a weak word next to a strong one"
 
 
 def test_empty_batch(engine: Engine) -> None:

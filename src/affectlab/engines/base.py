@@ -27,6 +27,8 @@ __all__ = ["Engine", "NativeScores", "sigmoid"]
 MAX_EXPLAIN_WORDS = 200
 #: Smallest drop in a label's probability (deleting the word) that counts as evidence.
 MIN_EVIDENCE_WEIGHT = 0.01
+#: A word is evidence for a label only if its drop is at least this share of the label's strongest word's drop.
+RELATIVE_EVIDENCE_WEIGHT = 0.1
 #: Characters of one text an engine reads by default (about 20,000 words); longer texts are cut and flagged
 #: ``capped``. Raise it per engine (``engine.max_chars = ...``, ``--max-chars`` on the CLI) or use
 #: :func:`affectlab.document_arc` for books.
@@ -274,7 +276,9 @@ class Engine(ABC):
         """Occlusion evidence: how much deleting each content word lowers the top labels' probability.
 
         Function words (:data:`affectlab.core.text.FUNCTION_WORDS`) are never evidence, and a word
-        counts only when deleting it lowers the label's probability by at least ``MIN_EVIDENCE_WEIGHT``.
+        counts only when deleting it lowers the label's probability by at least ``MIN_EVIDENCE_WEIGHT``
+        and by at least ``RELATIVE_EVIDENCE_WEIGHT`` times the drop of the label's strongest word
+        (in "I am so angry", "angry" carries anger: 0.92; "so" adds 0.02 and is left out).
         """
         explained = list(record.labels[:2]) or ([record.top] if record.top else [])
         spans = [s for s in word_spans(text) if is_content_word(text[s[0] : s[1]])][:MAX_EXPLAIN_WORDS]
@@ -289,8 +293,9 @@ class Engine(ABC):
             j = labels.index(label)
             base = record.emotions[label]
             drops = [base - row[j] for row in rows]
+            floor = max(MIN_EVIDENCE_WEIGHT, RELATIVE_EVIDENCE_WEIGHT * max(drops))
             for k in np.argsort(drops)[::-1][:top_k]:
-                if drops[k] >= MIN_EVIDENCE_WEIGHT:
+                if drops[k] >= floor:
                     a, b = spans[k]
                     evidence.append(Evidence(text[a:b], a, b, label, float(drops[k])))
         return replace(record, evidence=tuple(evidence))
