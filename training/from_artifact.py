@@ -13,8 +13,9 @@ project root::
 
 It prints how closely the rebuilt PyTorch encoder reproduces the artifact's own features
 (cosine over GoEmotions dev texts); dequantized weights are exact, so the gap is only the
-ONNX runtime's dynamic int8 activations. The rebuilt model's dev figures join the history
-(stage "rebuilt from <version>"), so that what later stages gain is measured from there.
+ONNX runtime's int8 activations (dynamic to 1.3.0, fixed scales from 1.3.1 on). The rebuilt
+model's dev figures join the history (stage "rebuilt from <version>"), so that what later stages
+gain is measured from there.
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ def dequantized_encoder(path: Path) -> dict[str, torch.Tensor]:
             q, scale, zero = arrays[node.input[0]], arrays[f"{stem}_scale"], arrays[f"{stem}_zero_point"]
             table = (q.astype(np.float32) - zero.astype(np.float32)) * scale
             state[stem.removeprefix("model.")] = torch.from_numpy(table)
-        elif node.op_type == "MatMulInteger":
-            # node names follow the module path: /encoder/encoder/layer.0/attention/self/query/MatMul_quant
+        elif node.op_type in ("MatMulInteger", "MatMulIntegerToFloat"):  # dynamic (to 1.3.0), static (1.3.1 on)
+            # node names follow the module path: /encoder/encoder/layer.0/attention/self/query/MatMul_quant[_fused]
             module = ".".join(node.name.strip("/").split("/")[:-1])
             weight = node.input[1]
             stem = weight.removesuffix("_quantized")
