@@ -43,10 +43,8 @@ from sklearn.linear_model import Ridge
 
 from affectlab.datasets import load_dataset
 from common import load_tokenizer
-from multilingual_data import collate
+from multilingual_data import DIMENSIONS, collate
 from multilingual_finetune import PREFIX, schedule
-
-DIMENSIONS = ("valence", "arousal", "dominance")
 
 
 class Regressor(torch.nn.Module):

@@ -210,12 +210,13 @@ def situations(per_template: int, seed: int) -> list[tuple[str, str]]:
         If a sentence contains an emotion word of the behaviour suite or is too close to one of its cases.
     """
     behaviour = _behaviour_module()
-    cases = [
-        (json.loads(line)["text"], set(_content(behaviour, json.loads(line)["text"])))
+    texts = [
+        json.loads(line)["text"]
         for path in sorted((BEHAVIOUR.parent / "behaviour").glob("*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
+    cases = [(text, set(_content(behaviour, text))) for text in texts]
     rng = np.random.default_rng(seed)
     out: list[tuple[str, str]] = []
     for emotion, templates in TEMPLATES.items():
