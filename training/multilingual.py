@@ -34,6 +34,7 @@ from affectlab.core.taxonomy import load_taxonomy
 from affectlab.datasets import brighter
 from affectlab.datasets._split import seeded_split
 from affectlab.engines.multilingual.languages import ISO_TO_BRIGHTER
+from affectlab.errors import DataNotFound
 from multilingual_features import train_languages
 
 LABELS = load_taxonomy("semeval").labels
@@ -56,16 +57,24 @@ def to_labels(columns: tuple[str, ...], values: NDArray[np.float64]) -> NDArray[
     return out
 
 
-def splits(lang: str, cache: Path) -> dict[str, Any]:
-    """Train and dev texts, 0/1 targets over LABELS (NaN where the language lacks a label) and USE vectors."""
+def splits(lang: str, cache: Path | None) -> dict[str, Any]:
+    """Train and dev texts, 0/1 targets over LABELS (NaN where the language lacks a label) and USE vectors.
+
+    ``cache``: the USE vectors' folder (``multilingual_features.py``); None when no candidate uses USE
+    (the vectors are then empty, shape (n, 0)).
+    """
     train = brighter("a", lang, "train")
-    use_train = np.load(cache / f"{lang}.train.npy")
+    use = lambda split, n: np.load(cache / f"{lang}.{split}.npy") if cache else np.zeros((n, 0), np.float32)  # noqa: E731
+    use_train = use("train", len(train))
     y = to_labels(train.columns, train.targets)
-    if (cache / f"{lang}.dev.npy").exists():
+    try:
         dev = brighter("a", lang, "dev")
+    except DataNotFound:
+        dev = None
+    if dev is not None:
         return {
             "train": (train.texts, y, use_train),
-            "dev": (dev.texts, to_labels(dev.columns, dev.targets), np.load(cache / f"{lang}.dev.npy")),
+            "dev": (dev.texts, to_labels(dev.columns, dev.targets), use("dev", len(dev))),
             "dev_source": f"BRIGHTER dev ({len(dev)} texts)",
         }
     part = seeded_split(train.ids, seed=RON_SEED, percent=(85, 15, 0))
@@ -109,15 +118,17 @@ def dev_score(probs: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[float
     return classification_metrics(y[:, present], predicted)["macro_f1"], thresholds
 
 
-def train_language(lang: str, cache: Path) -> tuple[dict[str, Any], dict[str, NDArray]]:
-    data = splits(lang, cache)
+def train_language(
+    lang: str, cache: Path | None, candidates: tuple[str, ...] = CANDIDATES
+) -> tuple[dict[str, Any], dict[str, NDArray]]:
+    data = splits(lang, cache if any(kind.startswith("use") for kind in candidates) else None)
     (train_texts, y_train, use_train), (dev_texts, y_dev, use_dev) = data["train"], data["dev"]
     vectorizer = TfidfVectorizer(
         analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True, min_df=2, max_features=MAX_FEATURES
     )
     tf_train, tf_dev = vectorizer.fit_transform(train_texts), vectorizer.transform(dev_texts)
     results = {}
-    for kind in CANDIDATES:
+    for kind in candidates:
         x_train, x_dev = features(kind, tf_train, use_train), features(kind, tf_dev, use_dev)
         for c in C_GRID:
             weight, bias = fit_heads(x_train, np.nan_to_num(y_train), c)
@@ -203,7 +214,8 @@ RECIPE = (
 def write_card(out: Path) -> None:
     """The model card: what the artifact is, and every dev candidate per language (generated from config.json)."""
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
-    kinds = [f"{k}@C={c}" for k in CANDIDATES for c in C_GRID]
+    measured = set().union(*(spec["dev_candidates"] for spec in config["languages"].values()))
+    kinds = [f"{k}@C={c}" for k in CANDIDATES for c in C_GRID if f"{k}@C={c}" in measured]
     lines = [
         f"# Model card: {config['name']} {config['version']}",
         "",
@@ -280,7 +292,7 @@ def _targets_block(card: Path) -> str:
     return "Test figures against issue 19's targets: run `python scripts/build_multilingual_table.py`."
 
 
-def main(cache: Path, out: Path) -> None:
+def main(cache: Path, out: Path, candidates: tuple[str, ...] = CANDIDATES) -> None:
     langs = train_languages()
     arrays: dict[str, NDArray] = {}
     config: dict[str, Any] = {
@@ -301,7 +313,7 @@ def main(cache: Path, out: Path) -> None:
     }
     for lang in langs:
         start = time.perf_counter()
-        config["languages"][lang], more = train_language(lang, cache)
+        config["languages"][lang], more = train_language(lang, cache, candidates)
         arrays |= more
         chosen = config["languages"][lang]
         print(
@@ -324,8 +336,11 @@ if __name__ == "__main__":
     parser.add_argument("--use-cache", type=Path, default=Path("runs/multilingual/use"))
     parser.add_argument("--out", type=Path, default=Path("src/affectlab/models/multilingual"))
     parser.add_argument("--card-only", action="store_true", help="Only rewrite card.md from the artifact's config.")
+    parser.add_argument(
+        "--features", nargs="+", choices=CANDIDATES, default=list(CANDIDATES), help="feature sets dev chooses from"
+    )
     args = parser.parse_args()
     if args.card_only:
         write_card(args.out)
     else:
-        main(args.use_cache, args.out)
+        main(args.use_cache, args.out, tuple(args.features))

@@ -78,7 +78,8 @@ class E5Encoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1  # parallel across batches instead, see ``threads``
         options.inter_op_num_threads = 1
-        self._pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="affectlab-e5")  # threads start lazily
+        self._threads = max(1, threads)
+        self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="affectlab-e5")  # threads start lazily
         try:
             self._session = ort.InferenceSession(
                 str(path / "encoder.onnx"), options, providers=["CPUExecutionProvider"]
@@ -122,10 +123,12 @@ class E5Encoder:
             for a in range(0, max(len(ids), 1), self.window)
         ]
         order = sorted(range(len(pieces)), key=lambda k: len(pieces[k][1]))
+        # at least one batch per thread when there is enough text, so that no thread idles on small inputs
+        limit = min(self.batch_tokens, max(256, sum(len(p) for _, p in pieces) // self._threads + 1))
         batches, start = [], 0
         while start < len(order):
             end = start + 1
-            while end < len(order) and (end - start + 1) * len(pieces[order[end]][1]) <= self.batch_tokens:
+            while end < len(order) and (end - start + 1) * len(pieces[order[end]][1]) <= limit:
                 end += 1
             batches.append([pieces[k] for k in order[start:end]])
             start = end
