@@ -17,6 +17,17 @@ layers before fine-tuning, as in Sajjad et al. 2023, "On the effect of dropping 
 transformer models"): a model about 12/N times faster for the speed issue 19 asks of non-English
 text. ``training/probe_emoita.py`` measured the case for the V-A-D layer on EmoITA dev.
 
+Measured after epoch 1 (``dev_epoch1.json``; the 12-layer rows at step 2533 of 5066, 0.2.0 at step 2029):
+
+| run | dev mean macro-F1 (28 languages) | EmoITA dev r of the V-A-D layer (V / A / D) |
+|---|---|---|
+| 12 layers, ``--vad-weight 0`` (affectlab-e5 0.2.0) | 0.575 | (no layer; ridge on its vectors: 0.673 / 0.572 / 0.539) |
+| 12 layers, ``--vad-weight 0.5`` | 0.537 | 0.712 / 0.597 / 0.555 |
+| 4 layers, ``--vad-weight 0.5`` (stopped after epoch 1) | 0.477 | 0.627 / 0.531 / 0.481 |
+
+The V-A-D loss, as weighted, costs the emotions about 0.04 at that point; whether the second epoch wins it
+back decides if the run ships (by ``multilingual_fuse.py``'s fused dev figures against 0.2.0's).
+
 Data: the train split of every BRIGHTER track A language with a train file and, for V-A-D, the train
 splits of EmoITA (Italian) and EmoBank (English), mixed; dev is each language's dev split (and
 EmoITA's and EmoBank's), except Romanian, which has no dev file: 15 % of its train rows, drawn by
