@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from _machine import cpu_name  # benchmarks/_machine.py: run as a script, this folder is on the path
 from affectlab import datasets
 from affectlab.engines.multilingual.e5 import E5Encoder, e5_model_dir
+from bench_speed_languages import machine  # run as a script, benchmarks/ is on the path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -59,7 +57,7 @@ def main() -> None:
                     | {"threads": threads, "lang": lang, "n": len(batch), "mean_tokens": tokens, "texts_per_s": runs}
                 )
                 print(f"{folder} {threads} thread(s) {lang}: {max(runs):.0f} texts/s", flush=True)
-    record = {"run": datetime.now(UTC).isoformat(timespec="seconds"), "machine": _machine(), "rows": rows}
+    record = {"run": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "rows": rows}
     args.out.with_suffix(".json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     table = _render(record, args)
     args.out.write_text(table, encoding="utf-8")
@@ -72,10 +70,6 @@ def _layer_names(folder: Path) -> set[str]:
 
     graph = onnx.load(str(folder / "encoder.onnx"), load_external_data=False).graph
     return {part for node in graph.node for part in node.name.split("/") if part.startswith("layer.")}
-
-
-def _machine() -> str:
-    return f"{cpu_name()}, {os.cpu_count()} logical cores (shared), Python {platform.python_version()}"
 
 
 def _render(record: dict, args: argparse.Namespace) -> str:
