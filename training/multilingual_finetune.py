@@ -25,8 +25,20 @@ Measured after epoch 1 (``dev_epoch1.json``; the 12-layer rows at step 2533 of 5
 | 12 layers, ``--vad-weight 0.5`` | 0.537 | 0.712 / 0.597 / 0.555 |
 | 4 layers, ``--vad-weight 0.5`` (stopped after epoch 1) | 0.477 | 0.627 / 0.531 / 0.481 |
 
-The V-A-D loss, as weighted, costs the emotions about 0.04 at that point; whether the second epoch wins it
-back decides if the run ships (by ``multilingual_fuse.py``'s fused dev figures against 0.2.0's).
+After epoch 2 (``dev_epoch2.json``, step 5066; 0.2.0 at step 4058):
+
+| run | dev mean macro-F1 (28 languages) | EmoITA dev r of the V-A-D layer (V / A / D) |
+|---|---|---|
+| 12 layers, ``--vad-weight 0`` (affectlab-e5 0.2.0) | 0.593 | (ridge on its int8 vectors: 0.673 / 0.572 / 0.539) |
+| 12 layers, ``--vad-weight 0.5`` | 0.559 | 0.719 / 0.604 / 0.555 |
+
+The second epoch did not win the emotions back (-0.034). Exported (``multilingual_export_e5.py --out
+runs/e5-ft/artifact --version 0.3.0``) and fused against the same frozen heads as 0.4.1 (``multilingual_fuse.py
+--frozen runs/ml-frozen --without-use runs/ml-tfidf --e5 runs/e5-ft/artifact --out runs/ml-050``, where
+``runs/ml-frozen`` is ``git archive 815b93f src/affectlab/models/multilingual``, the 0.4.0 heads with USE for
+all 16 languages): fused dev mean macro-F1 0.623 against 0.630 for 0.4.1, while the V-A-D ridge on its vectors
+reaches EmoITA dev r 0.724 / 0.601 / 0.558 (0.4.1: 0.673 / 0.572 / 0.539). It was not shipped: the emotions
+are every language's main figure, and running both encoders would double the slowest part of the engine.
 
 Data: the train split of every BRIGHTER track A language with a train file and, for V-A-D, the train
 splits of EmoITA (Italian) and EmoBank (English), mixed; dev is each language's dev split (and
