@@ -147,15 +147,16 @@ def render(results: list[tuple[list[str], dict[str, Any], float]], args: argpars
         "",
         "## Emotion labels (multi-label classification)",
         "",
-        "| dataset | n | taxonomy | predictions | thresholds | macro F1 | micro F1 | Jaccard | ECE | Brier |",
-        "|---|---:|---|---|---|---|---|---|---|---|",
+        "| dataset | n | taxonomy | predictions | thresholds | macro F1 | micro F1 | Jaccard | ECE | top-label ECE "
+        "| Brier |",
+        "|---|---:|---|---|---|---|---|---|---|---|---|",
     ]
     for _, r, _ in results:
         if r["kind"] == "multilabel":
             lines.append(
                 f"| {r['dataset']} | {r['n']} | {r['taxonomy']} | {_cell(r['prediction_source'])} | "
                 f"{_cell(r['threshold_source'])} | {_value(r, 'macro_f1')} | {_value(r, 'micro_f1')} | "
-                f"{_value(r, 'jaccard')} | {_value(r, 'ece')} | {_value(r, 'brier')} |"
+                f"{_value(r, 'jaccard')} | {_value(r, 'ece')} | {_value(r, 'top_label_ece')} | {_value(r, 'brier')} |"
             )
     lines += [
         "",

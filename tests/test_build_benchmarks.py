@@ -22,6 +22,8 @@ def test_build_benchmarks_with_the_tiny_model(tiny_model_dir: Path, tmp_path: Pa
     assert "**SMOKE TEST ONLY" in page
     assert "tiny-test 0.0.1" in page and "machine:" in page and "date:" in page
     assert "| goemotions-ekman | 40 | ekman | projected via goemotions -> ekman |" in page
+    row = next(line for line in page.splitlines() if line.startswith("| goemotions-ekman | 40 |"))
+    assert "| ECE | top-label ECE | Brier |" in page and row.count("|") == 12 and "n/a" not in row
     assert "| brighter-b:eng | joy | record.intensity | 40 |" in page
     command = f"affectlab eval goemotions-ekman --split test --model embedded:{tiny_model_dir} --thresholds model"
     assert command in page
