@@ -43,6 +43,9 @@ def test_summary_output_and_plot(story: Path, tiny_model_dir: Path, tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert "icarus (rise-fall)" in result.stdout
     lines = result.stdout.splitlines()
+    shape_line = next(line for line in lines if line.startswith("shape"))
+    others = re.search(r"\(other shapes: (\w+) [-+][\d.]+, (\w+) [-+][\d.]+\)$", shape_line)
+    assert others and "icarus" not in others.groups()  # the two best of the rest, the chosen shape not repeated
     assert any(line.startswith("peak") and line.endswith(HIGH) for line in lines)
     assert any(line.startswith("trough") and line.endswith(LOW) for line in lines)
     assert "gutenberg_stripped" in result.stdout and "note" not in result.stdout

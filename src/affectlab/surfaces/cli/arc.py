@@ -139,7 +139,7 @@ def summary_text(result: Arc, name: str) -> str:
         runner_up = ", ".join(f"{k} {v:+.2f}" for k, v in others[:2])
         lines.append(
             f"shape     {result.shape} ({STORY_SHAPES[result.shape]}), r = {result.shape_score:+.2f}  "
-            f"(next: {runner_up})"
+            f"(other shapes: {runner_up})"
         )
     else:
         lines.append("shape     none (the valence arc is flat)")
