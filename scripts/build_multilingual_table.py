@@ -64,8 +64,7 @@ REASONS = {
         "Italian has no emotion or V-A-D data in BRIGHTER and the shipped e5 was fine-tuned for BRIGHTER's emotions "
         "only; the V-A-D head is a ridge on its vectors, not a fine-tuned regression as in EVALITA 2023. An e5 "
         "fine-tuned with a V-A-D layer as well (`multilingual_finetune.py --vad-weight 0.5`) raised EmoITA dev r to "
-        "0.724 / 0.601 but lowered the fused emotions' dev mean from 0.630 to 0.623, so it was not shipped; dev has "
-        "run above test for arousal (0.572 against 0.491 for the shipped head)."
+        "0.724 / 0.601 but lowered the fused emotions' dev mean from 0.630 to 0.623, so it was not shipped."
     ),
     "behaviour": (
         "The sentences are written by the project, which cannot write the languages listed reliably enough for "

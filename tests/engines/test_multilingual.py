@@ -241,3 +241,21 @@ def test_plain_english_is_not_read_as_pidgin() -> None:
     )
     assert (plain.code, plain.status) == ("eng", "ok")
     assert pidgin.code == "pcm"
+
+
+@pytest.mark.data
+def test_other_languages_routed_to_english_keep_the_multilingual_head() -> None:
+    from affectlab import datasets
+
+    engine = MultilingualEngine(threads=1)
+    texts = list(datasets.emoita("dev").texts[:200])
+    found = engine.detect(texts)
+    italian = [t for t, d in zip(texts, found, strict=True) if d.code == "eng" and d.iso == "it"][:3]
+    english = "I am so happy that you came to visit us today, thank you so much!"
+    assert italian, "no EmoITA dev text went to the English head"
+    records = engine.predict([*italian, english])
+    assert all(dict(r.model.settings)["lang"] == "eng" for r in records)
+    assert all("scored_by" not in dict(r.model.settings) for r in records[:-1])  # this engine's English head
+    assert dict(records[-1].model.settings)["scored_by"].startswith("affectlab-minilm@")
+    ridge = engine.e5.pooled(italian).astype(np.float64) @ engine._arrays["vad.weight"] + engine._arrays["vad.bias"]
+    assert np.allclose([dataclasses.astuple(r.vad) for r in records[:-1]], ridge, atol=1e-6)

@@ -95,8 +95,10 @@ class MultilingualEngine(Engine):
         The engine for the texts whose language is English (identified, or ``lang="eng"``): by default the
         English model, which is ahead of this engine's English head on BRIGHTER English (loaded at the first
         English text). Its probabilities are projected to ``semeval`` and shifted so that 0.5 is its own
-        threshold, like every head here; its VAD replaces the anchors' for those texts. ``None``: this engine's
-        own English head.
+        threshold, like every head here; its VAD replaces the anchors' for those texts. With ``lang="auto"``, a
+        text the router sends to English while py3langid names another language (an Italian sentence, English
+        being the closest head) keeps this engine's own English head and VAD: the English model reads English
+        alone. ``None``: this engine's own English head for every English text.
     threads : int, optional
         Threads of the USE and e5 encoders; default all cores (``AFFECTLAB_THREADS`` overrides).
     verify : bool, default=True
@@ -265,6 +267,19 @@ class MultilingualEngine(Engine):
             info[row, -3:] = (_STATUS.index(found.status), iso_labels.index(found.iso), found.iso_confidence)
         return heads, info
 
+    def _english_rows(self, heads: list[str], info: NDArray[np.float64]) -> list[int]:
+        """Rows the English model scores: those routed to English that py3langid also reads as English (with
+        ``lang="eng"``: all). A text the router sends to English although py3langid names another language (an
+        Italian sentence, English being the closest head) keeps this engine's English head and VAD: the English
+        model reads English alone."""
+        if self._english is None:
+            return []
+        rows = [i for i, h in enumerate(heads) if h == ENGLISH]
+        if self.lang != "auto" or not rows:
+            return rows
+        english_iso = self.router.iso_labels().index("en")
+        return [i for i in rows if int(info[i, -2]) == english_iso]
+
     @property
     def intensity_labels(self) -> tuple[str, ...]:  # type: ignore[override]
         """The six semeval emotions when English texts go to the English model or any language has an intensity
@@ -288,7 +303,7 @@ class MultilingualEngine(Engine):
         has_vad = "vad.weight" in self._arrays  # a VAD head on the e5 vectors, for every language
         vad = np.zeros((len(texts), 3)) if has_vad else None
         intensity = np.full((len(texts), len(labels)), np.nan) if self.intensity_labels else None
-        english = [i for i, h in enumerate(heads) if h == ENGLISH] if self._english is not None else []
+        english = self._english_rows(heads, info)
         for lang in dict.fromkeys(heads):
             rows = [i for i, h in enumerate(heads) if h == lang]
             if rows[0] in english:
@@ -340,9 +355,10 @@ class MultilingualEngine(Engine):
                     ("langid", f"{iso} {iso_p:.3f}"),
                 )
             )
-        if self._english is not None and any(dict(s)["lang"] == ENGLISH for s in settings):
+        english = set(self._english_rows([dict(s)["lang"] for s in settings], info))
+        if english:
             by = f"{self.english.name}@{self.english.version}"
-            settings = [(*s, ("scored_by", by)) if dict(s)["lang"] == ENGLISH else s for s in settings]
+            settings = [(*s, ("scored_by", by)) if row in english else s for row, s in enumerate(settings)]
         records = super()._records(scores, target, ids, flags)
         return [replace(r, model=replace(r.model, settings=s)) for r, s in zip(records, settings)]
 
