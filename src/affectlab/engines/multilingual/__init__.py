@@ -304,10 +304,9 @@ class MultilingualEngine(Engine):
         vad = np.zeros((len(texts), 3)) if has_vad else None
         intensity = np.full((len(texts), len(labels)), np.nan) if self.intensity_labels else None
         english = self._english_rows(heads, info)
-        for lang in dict.fromkeys(heads):
-            rows = [i for i, h in enumerate(heads) if h == lang]
-            if rows[0] in english:
-                continue
+        own = set(range(len(texts))) - set(english)
+        for lang in dict.fromkeys(heads[i] for i in sorted(own)):
+            rows = [i for i in sorted(own) if heads[i] == lang]
             group, spec = [texts[i] for i in rows], self.languages[lang]
             needs_e5 = has_vad or spec.get("e5_weight", 0) > 0 or "intensity" in spec
             pooled = self.e5.pooled(group) if needs_e5 else None
