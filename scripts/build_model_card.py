@@ -20,27 +20,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "src" / "affectlab" / "models" / "default"
 
-TARGETS = {  # issue 3's targets (the 1.x models), for the "1.x target" column
-    ("goemotions", "macro_f1"): 0.48,
-    ("goemotions-ekman", "macro_f1"): 0.60,
-    ("goemotions-sentiment", "macro_f1"): 0.66,
-    ("emobank", "pearson.valence"): 0.75,
-    ("emobank", "pearson.arousal"): 0.50,
-    ("emobank", "pearson.dominance"): 0.40,
-    ("brighter-a:eng", "macro_f1"): 0.65,
-    ("brighter-b:eng", "pearson.mean"): 0.60,
-    ("goemotions", "ece"): 0.05,
-}
-TARGETS_2 = {  # issue 14's targets for model 2.0, for the "2.0 target" column
-    ("goemotions", "macro_f1"): 0.53,
-    ("goemotions-ekman", "macro_f1"): 0.65,
-    ("goemotions-sentiment", "macro_f1"): 0.72,
-    ("emobank", "pearson.valence"): 0.78,
-    ("emobank", "pearson.arousal"): 0.55,
-    ("emobank", "pearson.dominance"): 0.50,
-    ("brighter-a:eng", "macro_f1"): 0.72,
-    ("brighter-b:eng", "pearson.mean"): 0.72,
-    ("goemotions", "ece"): 0.03,
+#: (issue 3's target for the 1.x models, issue 14's for model 2.0), for the "1.x target" and "2.0 target" columns
+TARGETS = {
+    ("goemotions", "macro_f1"): (0.48, 0.53),
+    ("goemotions-ekman", "macro_f1"): (0.60, 0.65),
+    ("goemotions-sentiment", "macro_f1"): (0.66, 0.72),
+    ("emobank", "pearson.valence"): (0.75, 0.78),
+    ("emobank", "pearson.arousal"): (0.50, 0.55),
+    ("emobank", "pearson.dominance"): (0.40, 0.50),
+    ("brighter-a:eng", "macro_f1"): (0.65, 0.72),
+    ("brighter-b:eng", "pearson.mean"): (0.60, 0.72),
+    ("goemotions", "ece"): (0.05, 0.03),
 }
 #: Figures the README reports without a target (issue 14 asks for the top-label ECE next to the ECE).
 REPORTED = (("goemotions", "top_label_ece"),)
@@ -164,9 +154,10 @@ def _ci(result: dict[str, Any], key: str) -> str:
     return f" [{ci[0]:.3f}, {ci[1]:.3f}]" if isinstance(ci, list) and len(ci) == 2 else ""
 
 
-def _target(table: dict[tuple[str, str], float], name: str, metric: str) -> str:
-    target = table.get((name, metric))
-    return "" if target is None else f"{'≤' if metric in LOWER_IS_BETTER else '≥'} {target}"
+def _targets(name: str, metric: str) -> str:
+    """The two target cells of a figure (empty without a target)."""
+    bound = "≤" if metric in LOWER_IS_BETTER else "≥"
+    return " | ".join(f"{bound} {t}" for t in TARGETS[(name, metric)]) if (name, metric) in TARGETS else " | "
 
 
 def figures_table(runs: list[dict[str, Any]]) -> str:
@@ -188,8 +179,8 @@ def figures_table(runs: list[dict[str, Any]]) -> str:
             if value is None:
                 continue
             lines.append(
-                f"| {name} | {metric} | {value:.3f}{_ci(result, metric)} | {_target(TARGETS, name, metric)} | "
-                f"{_target(TARGETS_2, name, metric)} | {result.get('n')} | `{run['command']}` |"
+                f"| {name} | {metric} | {value:.3f}{_ci(result, metric)} | {_targets(name, metric)} | "
+                f"{result.get('n')} | `{run['command']}` |"
             )
     return "\n".join(lines)
 
@@ -197,15 +188,14 @@ def figures_table(runs: list[dict[str, Any]]) -> str:
 def headline_table(runs: list[dict[str, Any]]) -> str:
     """The README's compact table: one line per headline figure, with issue 3's and issue 14's targets."""
     lines = ["| test set (n) | figure | value (95% CI) | 1.x target | 2.0 target |", "|---|---|---|---|---|"]
-    keys = [*TARGETS, *(k for k in TARGETS_2 if k not in TARGETS), *REPORTED]
+    keys = [*TARGETS, *REPORTED]
     for run in runs:
         result, name = run["result"], run["result"]["dataset"]
         for dataset, metric in keys:
             value = _get(result, metric) if dataset == name else None
             if value is not None:
                 lines.append(
-                    f"| {name} ({result['n']}) | {metric} | {value:.3f}{_ci(result, metric)} | "
-                    f"{_target(TARGETS, name, metric)} | {_target(TARGETS_2, name, metric)} |"
+                    f"| {name} ({result['n']}) | {metric} | {value:.3f}{_ci(result, metric)} | {_targets(name, metric)} |"
                 )
     return "\n".join(lines)
 
