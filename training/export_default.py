@@ -11,6 +11,14 @@ Steps, all on train/dev data only (test splits are never read here):
    its activations with fixed scales calibrated on train texts (``static_quant.py``:
    a text's features do not depend on its batch); report the cosine of quantized to
    float features on dev texts.
+   On x86 CPUs without VNNI (AVX2 only) onnxruntime's uint8 x int8 kernel adds pairs of
+   products in 16 bits, which saturates for weights beyond +-64 (255 x 127 x 2 > 32,767;
+   microsoft/onnxruntime#6004), so plain int8 weights give other numbers there. Both
+   ``--weights`` choices are exact on every x86 CPU: ``uint8`` (the default, 1.3.2's
+   recipe) stores the 8-bit weights as uint8 (``unsigned_weights.py``), on a kernel
+   measured 15 % slower on an AVX2 machine; ``7bit`` quantizes to +-64 and keeps the
+   faster int8 kernel, at half the weight resolution (1.3.2's heads on a 7-bit encoder:
+   GoEmotions dev macro-F1 0.542 -> 0.532).
 2. Compute features of the dev sets with the quantized encoder, so calibration and
    thresholds fit the model that ships.
 3. Calibrate every classification head per label (Platt scaling on the logit,
@@ -88,7 +96,8 @@ def token_ids(tokenizer_path: Path, texts: list[str], max_tokens: int) -> list[l
 
 
 def fix_activation_scales(path: Path, tokenizer_path: Path, max_tokens: int) -> None:
-    """Rewrite the dynamically quantized encoder at ``path`` with calibrated fixed scales, fused (static_quant.py)."""
+    """Rewrite the dynamically quantized encoder at ``path`` with calibrated fixed scales, fused (static_quant.py);
+    weights that could saturate the uint8 x int8 kernel are stored as uint8 (unsigned_weights.py)."""
     model = onnx.load(str(path))
     ranges = activation_ranges(model, id_feeds(token_ids(tokenizer_path, calibration_texts(4000, seed=0), max_tokens)))
     onnx.save(unsigned_weights(fuse_matmuls(rewrite(model, ranges))), str(path))
@@ -161,6 +170,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("src/affectlab/models/default"))
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--version", default="1.2.0", help="version written into the artifact's config.json")
+    parser.add_argument(
+        "--weights",
+        choices=("uint8", "7bit"),
+        default="uint8",
+        help="how int8 weights stay exact on CPUs without VNNI (step 1): stored as uint8, or quantized to 7 bits",
+    )
     args = parser.parse_args()
     torch.set_num_threads(2)
 
@@ -174,8 +189,13 @@ def main() -> None:
     work.mkdir(exist_ok=True)
     fp32, int8 = work / "encoder_fp32.onnx", work / "encoder.onnx"
     export_onnx(model, fp32)
-    quantize_dynamic(
-        str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul", "Gather"]
+    quantize_dynamic(  # --weights 7bit: reduce_range keeps every weight within +-64, see step 1
+        str(fp32),
+        str(int8),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        reduce_range=args.weights == "7bit",
+        op_types_to_quantize=["MatMul", "Gather"],
     )
     tokenizer_path = encoder_dir() / "tokenizer.json"
     fix_activation_scales(int8, tokenizer_path, args.max_tokens)  # from 1.3.1 on: scores independent of the batch
@@ -342,7 +362,8 @@ def main() -> None:
         "version": args.version,
         "native_taxonomy": "goemotions",
         "max_tokens": args.max_tokens,
-        "encoder": "all-MiniLM-L6-v2 (fine-tuned), int8 per-channel ONNX",
+        "encoder": "all-MiniLM-L6-v2 (fine-tuned), int8 per-channel ONNX"
+        + (", 7-bit weights" if args.weights == "7bit" else ", weights stored as uint8"),
         "features": "mean-pooled hidden states of all 6 layers, concatenated (2304)",
         "heads": config_heads,
         "intensity": {"labels": heads["intensity"][1]},

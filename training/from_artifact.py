@@ -6,7 +6,9 @@ kind ``training/train_default.py`` writes: every int8 weight is dequantized
 (``(q - zero_point) * scale``, per output channel for the MatMuls, per tensor for the
 embedding tables), the float weights are copied, and the heads come from ``heads.npz`` in
 their standardised form. Training history, arguments and label metadata come from the
-artifact's ``config.json`` and from the training data (the seed it names). Run from the
+artifact's ``config.json`` and from the training data (the seed it names), as do the event
+train rows that ``training/events.py`` held out (its seed and share), so that an export of the
+rebuilt run fits the Ekman thresholds on them again. Run from the
 project root::
 
     python training/from_artifact.py --model src/affectlab/models/default --out runs/from-1.1.0
@@ -33,6 +35,7 @@ from transformers import AutoModel
 from affectlab import datasets
 from affectlab.engines.embedded import EmbeddedEngine
 from common import encoder_dir, load_tokenizer, save_run
+from events import event_task
 from train_default import MultiTaskModel, evaluate_dev, load_tasks, pad
 
 # artifact head name -> training head name
@@ -83,6 +86,9 @@ def main() -> None:
     training = config["training"]
     seed = int(training["args"]["seed"])
     _, meta = load_tasks(seed)
+    stage = training["args"].get("events_stage")
+    if stage:  # events.py held these train rows out for export's Ekman thresholds: keep them out again
+        meta["event_holdout_ids"] = event_task(int(stage["seed"]), float(stage["holdout"]))[1]
     for key, mean in (("vad", "vad_mean"), ("intensity", "semeval_b_mean")):
         if not np.allclose(meta[mean], config["heads"][key]["mean"]):
             raise SystemExit(f"the data's {mean} differs from the artifact's: not the data it was trained on")

@@ -10,7 +10,9 @@ dev macro-F1 it was fitted with (on a VNNI machine) fell by 0.003-0.023 (Algeria
 German 0.646 -> 0.623). onnxruntime's uint8 x uint8 kernel widens to 16 bits before multiplying and never
 saturates, so weights ``w + 128`` with zero point 128 give exactly the int8 model's exact result: the dev
 figures above are reproduced to 1e-6 on the AVX2 machine, and nothing fitted on the exact outputs
-(thresholds, heads) changes.
+(thresholds, heads) changes. The uint8 x uint8 kernel is slower, though (here 15 %, and it has no VNNI
+speed-up where VNNI exists); weights within +-64 cannot saturate, so this script leaves them signed and
+``training/export_default.py --weights 7bit`` quantizes to 7 bits to keep the faster kernel.
 
     python training/unsigned_weights.py packages/affectlab-e5/src/affectlab_e5 --version 0.2.1
     python training/unsigned_weights.py src/affectlab/models/default --version 1.3.2
@@ -29,19 +31,27 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
+#: The largest int8 weight magnitude the uint8 x int8 kernel multiplies without saturating (255 x 64 x 2 < 32,768).
+SAFE = 64
 NOTE = "weights stored as uint8 with zero point 128 (training/unsigned_weights.py): exact on every x86 CPU"
 
 
 def unsigned_weights(model: onnx.ModelProto) -> onnx.ModelProto:
-    """``model`` with every ``MatMulIntegerToFloat``'s constant int8 weights and zero points shifted to uint8."""
+    """``model`` with every ``MatMulIntegerToFloat``'s constant int8 weights and zero points shifted to uint8,
+    except weights within +-64 (7-bit, ``reduce_range``), which cannot saturate and keep the faster kernel."""
     index = {init.name: k for k, init in enumerate(model.graph.initializer)}
     shifted: set[str] = set()
     for node in model.graph.node:
         if node.op_type != "MatMulIntegerToFloat":
             continue
-        for name in (node.input[1], node.input[5]):  # B and B's zero point
-            if name not in index:
-                raise ValueError(f"{node.name}: {name} is not a constant; only constant weights can be shifted")
+        names = (node.input[1], node.input[5])  # B and B's zero point
+        missing = [name for name in names if name not in index]
+        if missing:
+            raise ValueError(f"{node.name}: {missing[0]} is not a constant; only constant weights can be shifted")
+        weights = numpy_helper.to_array(model.graph.initializer[index[names[0]]])
+        if weights.dtype == np.int8 and np.abs(weights.astype(np.int16)).max() <= SAFE:
+            continue
+        for name in names:
             values = numpy_helper.to_array(model.graph.initializer[index[name]])
             if name in shifted or values.dtype == np.uint8:
                 continue

@@ -1,5 +1,6 @@
-"""Shipped int8 encoders store their weights as uint8, so every x86 CPU computes the same numbers
-(training/unsigned_weights.py: onnxruntime's uint8 x int8 kernel saturates without VNNI)."""
+"""Shipped int8 encoders compute the same numbers on every x86 CPU: onnxruntime's uint8 x int8 kernel
+saturates without VNNI for weights beyond +-64, so their weights are stored as uint8
+(training/unsigned_weights.py) or quantized to 7 bits (training/export_default.py --weights 7bit)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,23 @@ def test_unsigned_weights_give_the_exact_integer_product() -> None:
     np.testing.assert_allclose(_run(shifted, a), exact, rtol=1e-6)
 
 
+def test_seven_bit_weights_give_the_exact_integer_product_on_the_signed_kernel() -> None:
+    rng = np.random.default_rng(1)
+    weights = rng.integers(-64, 65, (64, 16)).astype(np.int8)
+    weights[:2] = 64  # the largest 7-bit weight next to the largest activation: 255 x 64 x 2 fits in int16
+    weights[2:4] = -64
+    a = rng.integers(0, 256, (5, 64)).astype(np.uint8)
+    a[:, :4] = 255
+    exact = (a.astype(np.int64) @ weights.astype(np.int64)) * 0.5 * 0.01 + 1
+    np.testing.assert_allclose(_run(_int8_product(weights), a), exact, rtol=1e-6)
+
+
+def test_seven_bit_weights_are_left_signed() -> None:
+    weights = np.arange(-64, 64, dtype=np.int8).reshape(8, 16)
+    model = _int8_product(weights)
+    assert unsigned_weights(onnx.ModelProto.FromString(model.SerializeToString())) == model
+
+
 def test_an_already_unsigned_model_is_left_as_it_is() -> None:
     weights = np.arange(-8, 8, dtype=np.int8).reshape(4, 4)
     once = unsigned_weights(_int8_product(weights))
@@ -67,12 +85,17 @@ def test_an_already_unsigned_model_is_left_as_it_is() -> None:
 
 
 @pytest.mark.parametrize("folder", ["src/affectlab/models/default", "packages/affectlab-e5/src/affectlab_e5"])
-def test_the_shipped_encoders_store_uint8_weights(folder: str) -> None:
+def test_the_shipped_encoders_weights_cannot_saturate(folder: str) -> None:
     path = ROOT / folder / "encoder.onnx"
     if not path.is_file():
         pytest.skip(f"{path} is not in this checkout")
     model = onnx.load(str(path))
-    types = {i.name: i.data_type for i in model.graph.initializer}
+    arrays = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
     products = [n for n in model.graph.node if n.op_type == "MatMulIntegerToFloat"]
     assert products, "no integer products: the encoder is not the int8 export"
-    assert all(types[n.input[1]] == TensorProto.UINT8 for n in products), "python training/unsigned_weights.py"
+    for node in products:
+        weights = arrays[node.input[1]]
+        if weights.dtype == np.uint8:  # zero point 128: the uint8 x uint8 kernel, exact
+            assert arrays[node.input[5]].tolist() == [128] * len(arrays[node.input[5]]), node.name
+        else:
+            assert weights.dtype == np.int8 and np.abs(weights.astype(np.int16)).max() <= 64, node.name
