@@ -36,6 +36,11 @@ SAFE = 64
 NOTE = "weights stored as uint8 with zero point 128 (training/unsigned_weights.py): exact on every x86 CPU"
 
 
+def cannot_saturate(weights: np.ndarray) -> bool:
+    """Whether int8 ``weights`` are 7-bit (within +-``SAFE``), exact on the uint8 x int8 kernel without VNNI."""
+    return weights.dtype == np.int8 and int(np.abs(weights.astype(np.int16)).max()) <= SAFE
+
+
 def unsigned_weights(model: onnx.ModelProto) -> onnx.ModelProto:
     """``model`` with every ``MatMulIntegerToFloat``'s constant int8 weights and zero points shifted to uint8,
     except weights within +-64 (7-bit, ``reduce_range``), which cannot saturate and keep the faster kernel."""
@@ -49,7 +54,7 @@ def unsigned_weights(model: onnx.ModelProto) -> onnx.ModelProto:
         if missing:
             raise ValueError(f"{node.name}: {missing[0]} is not a constant; only constant weights can be shifted")
         weights = numpy_helper.to_array(model.graph.initializer[index[names[0]]])
-        if weights.dtype == np.int8 and np.abs(weights.astype(np.int16)).max() <= SAFE:
+        if cannot_saturate(weights):
             continue
         for name in names:
             values = numpy_helper.to_array(model.graph.initializer[index[name]])

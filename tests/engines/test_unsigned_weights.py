@@ -16,7 +16,7 @@ from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "training"))
-from unsigned_weights import unsigned_weights  # noqa: E402
+from unsigned_weights import SAFE, cannot_saturate, unsigned_weights  # noqa: E402
 
 
 def _int8_product(weights: np.ndarray) -> onnx.ModelProto:
@@ -62,9 +62,9 @@ def test_unsigned_weights_give_the_exact_integer_product() -> None:
 
 def test_seven_bit_weights_give_the_exact_integer_product_on_the_signed_kernel() -> None:
     rng = np.random.default_rng(1)
-    weights = rng.integers(-64, 65, (64, 16)).astype(np.int8)
-    weights[:2] = 64  # the largest 7-bit weight next to the largest activation: 255 x 64 x 2 fits in int16
-    weights[2:4] = -64
+    weights = rng.integers(-SAFE, SAFE + 1, (64, 16)).astype(np.int8)
+    weights[:2] = SAFE  # the largest 7-bit weight next to the largest activation: 255 x 64 x 2 fits in int16
+    weights[2:4] = -SAFE
     a = rng.integers(0, 256, (5, 64)).astype(np.uint8)
     a[:, :4] = 255
     exact = (a.astype(np.int64) @ weights.astype(np.int64)) * 0.5 * 0.01 + 1
@@ -98,4 +98,4 @@ def test_the_shipped_encoders_weights_cannot_saturate(folder: str) -> None:
         if weights.dtype == np.uint8:  # zero point 128: the uint8 x uint8 kernel, exact
             assert arrays[node.input[5]].tolist() == [128] * len(arrays[node.input[5]]), node.name
         else:
-            assert weights.dtype == np.int8 and np.abs(weights.astype(np.int16)).max() <= 64, node.name
+            assert cannot_saturate(weights), node.name
