@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.kernel_ridge import KernelRidge
 
-from affectlab.engines.multilingual.vad import KernelVAD, normalise, quantise
+from affectlab.engines.multilingual.vad import CHUNK, KernelVAD, normalise, quantise
 
 
 def test_the_head_predicts_what_scikit_learn_fitted_on_its_vectors() -> None:
@@ -33,3 +33,12 @@ def test_a_zero_vector_is_scored_not_nan() -> None:
     head = KernelVAD(codes, scale, np.ones((4, 3)), np.zeros(3), gamma=1.0)
     assert np.isfinite(head.predict(np.zeros((1, 4)))).all()
     assert normalise(np.zeros((2, 4))).tolist() == np.zeros((2, 4)).tolist()
+
+
+def test_blocks_of_texts_give_the_whole_batch_kernel() -> None:
+    rng = np.random.default_rng(2)
+    codes, scale = quantise(normalise(rng.normal(0, 1, (40, 8))))
+    head = KernelVAD(codes, scale, rng.normal(0, 1, (40, 3)), np.zeros(3), gamma=2.0)
+    x = rng.normal(0, 1, (2 * CHUNK + 3, 8))  # three blocks, the last one short
+    np.testing.assert_allclose(head.predict(x), head.kernel(x) @ head.dual_coef, atol=1e-12)
+    assert head.predict(x[:0]).shape == (0, 3)
